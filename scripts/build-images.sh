@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds, without any registry, the images the sandbox needs:
+#   $BASE_IMAGE      minimal Debian bookworm with a Java runtime and CA certificates
+#   $KEYCLOAK_IMAGE  the official Keycloak distribution on it, laid out like the official image
+# Downloads and root filesystems are cached in $KIT_CACHE; existing images are kept.
+. "$(dirname "$0")/lib.sh"
+
+ensure_debs mmdebstrap maven unzip
+
+if ! image_exists "$BASE_IMAGE"; then
+  rootfs="$KIT_CACHE/base-jre-bookworm.tar"
+  if [ ! -s "$rootfs" ]; then
+    kit_log "building the Debian root filesystem (mmdebstrap)"
+    # The host's own apt sources, so the same mirror and snapshot serve both.
+    mmdebstrap --quiet --format=tar --variant=apt --include=openjdk-17-jre-headless,ca-certificates \
+      bookworm "$rootfs.part" - < /etc/apt/sources.list.d/debian.sources
+    mv "$rootfs.part" "$rootfs"
+  fi
+  kit_log "importing $BASE_IMAGE"
+  podman import --quiet "$rootfs" "$BASE_IMAGE" >/dev/null
+fi
+
+if ! image_exists "$KEYCLOAK_IMAGE"; then
+  dist="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+  if [ ! -s "$dist" ]; then
+    kit_log "downloading Keycloak $KEYCLOAK_VERSION from Maven Central"
+    mvn -q -B dependency:get -Dtransitive=false \
+      "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip"
+  fi
+  ctx="$KIT_CACHE/keycloak-$KEYCLOAK_VERSION-context"
+  if [ ! -d "$ctx/keycloak" ]; then
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    unzip -q "$dist" -d "$ctx"
+    mv "$ctx/keycloak-$KEYCLOAK_VERSION" "$ctx/keycloak"
+  fi
+  cp "$(dirname "$0")/keycloak.Containerfile" "$ctx/Containerfile"
+  kit_log "building $KEYCLOAK_IMAGE"
+  podman build --quiet --build-arg "BASE=$BASE_IMAGE" -t "$KEYCLOAK_IMAGE" "$ctx" >/dev/null
+fi
+kit_log "images ready: $BASE_IMAGE $KEYCLOAK_IMAGE"

@@ -1,0 +1,79 @@
+//! Command-line interface: the subcommands and the options every command shares.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bridgectl",
+    version,
+    about = "Sets up, checks and tears down the Keycloak token-exchange bridge to OpenShift",
+    long_about = "Sets up, checks and tears down the Keycloak token-exchange bridge to OpenShift.\n\n\
+        Every step reads what is live, compares it with what the configuration asks for, \
+        changes only what differs and reports each object as created, updated or unchanged."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalOptions {
+    /// Configuration file (default: ./bridgectl.yaml when it exists)
+    #[arg(long, global = true, env = "BRIDGECTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Directory holding generated secrets and certificates
+    #[arg(
+        long,
+        global = true,
+        env = "BRIDGECTL_STATE_DIR",
+        value_name = "DIR",
+        default_value = ".bridgectl"
+    )]
+    pub state_dir: PathBuf,
+
+    /// Override one configuration field, e.g. --set keycloak.https_port=18444 (repeatable)
+    #[arg(long = "set", global = true, value_name = "FIELD=VALUE")]
+    pub overrides: Vec<String>,
+
+    /// Show what would change without changing anything
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// More output (repeat for more detail)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run step1 to step5 in order
+    All,
+    /// Step 1: generate the TLS certificates and start the Keycloak container
+    Step1,
+    /// Step 2: configure the Keycloak realm, clients and user accounts
+    Step2,
+    /// Step 3: configure the OpenShift OAuth identity provider and the OAuthClient
+    Step3,
+    /// Step 4: build and start the third-party demo app container
+    Step4,
+    /// Step 5: configure OpenShift RBAC (projects and role bindings)
+    Step5,
+    /// Show the state of every part of the setup
+    Status,
+    /// Remove what bridgectl created, and nothing else
+    Clean,
+    /// Print the generated credentials (admin password, user passwords, client secrets)
+    Credentials,
+    /// Print the effective configuration after files, environment and flags are applied
+    Config,
+}

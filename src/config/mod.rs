@@ -1,0 +1,141 @@
+//! Configuration: the file model, its layering, validation, and the URLs derived from it.
+
+mod bastion;
+mod load;
+mod model;
+mod validate;
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+pub use load::{env_name, leaf_paths};
+pub use model::{App, Bastion, Config, Keycloak, OpenShift, ProjectGrant, Role, User};
+
+/// What the CLI hands over to build a configuration.
+pub struct Inputs<'a> {
+    pub file: Option<&'a Path>,
+    pub flags: &'a [String],
+    pub env: Vec<(String, String)>,
+}
+
+/// A loaded configuration plus warnings worth showing (unknown BRIDGECTL_* variables).
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+pub fn load(inputs: Inputs<'_>) -> Result<Loaded> {
+    let mut layers = load::Layers::new()?;
+    layers.add_file(inputs.file)?;
+    let unknown_env = layers.add_env(inputs.env);
+    layers.add_flags(inputs.flags)?;
+
+    let mut config: Config =
+        serde_path_to_error::deserialize(layers.tree.clone()).map_err(|err| {
+            let path = err.path().to_string();
+            let origin = layers.origin_of(&path);
+            let field = if path == "." {
+                String::new()
+            } else {
+                format!("{path}: ")
+            };
+            anyhow::anyhow!("invalid configuration in {origin}: {field}{}", err.inner())
+        })?;
+
+    let problems = validate::validate(&config);
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|(path, message)| format!("  {path}: {message} ({})", layers.origin_of(path)))
+            .collect();
+        bail!("invalid configuration:\n{}", lines.join("\n"));
+    }
+
+    if config.bastion.address.is_none() {
+        config.bastion.address = Some(bastion::detect_address()?);
+    }
+    if config.bastion.hostname.is_none() {
+        config.bastion.hostname = Some(bastion::detect_hostname());
+    }
+    let warnings = unknown_env
+        .into_iter()
+        .map(|name| format!("ignoring {name}: it names no configuration field"))
+        .collect();
+    Ok(Loaded { config, warnings })
+}
+
+impl Config {
+    /// The bastion address; always set once loaded.
+    pub fn bastion_ip(&self) -> IpAddr {
+        self.bastion.address.unwrap_or(IpAddr::from([127, 0, 0, 1]))
+    }
+
+    pub fn bastion_hostname(&self) -> &str {
+        self.bastion.hostname.as_deref().unwrap_or("localhost")
+    }
+
+    /// `https://<bastion>:<port>`, the Keycloak URL users and OpenShift see; also its hostname setting.
+    pub fn keycloak_url(&self) -> String {
+        format!(
+            "https://{}:{}",
+            host_for_url(self.bastion_ip()),
+            self.keycloak.https_port
+        )
+    }
+
+    /// The realm's issuer, as OpenShift's identity provider must name it.
+    pub fn issuer_url(&self) -> String {
+        format!("{}/realms/{}", self.keycloak_url(), self.keycloak.realm)
+    }
+
+    /// The demo app's URL in a user's browser.
+    pub fn app_url(&self) -> String {
+        format!(
+            "http://{}:{}",
+            host_for_url(self.bastion_ip()),
+            self.app.port
+        )
+    }
+
+    /// Names the server certificate must carry, in a stable order.
+    pub fn server_cert_names(&self) -> Vec<String> {
+        let mut names = vec![
+            self.bastion_ip().to_string(),
+            self.bastion_hostname().to_string(),
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+        ];
+        names.extend(self.bastion.extra_sans.iter().cloned());
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|name| seen.insert(name.clone()));
+        names
+    }
+}
+
+fn host_for_url(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+impl Config {
+    /// Where bridgectl itself reaches Keycloak's published port on this host.
+    pub fn keycloak_local_url(&self) -> String {
+        let host = if self.keycloak.bind_address.is_unspecified() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            self.keycloak.bind_address
+        };
+        format!(
+            "https://{}:{}",
+            host_for_url(host),
+            self.keycloak.https_port
+        )
+    }
+}

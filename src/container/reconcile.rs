@@ -1,0 +1,334 @@
+//! Reconciling one container with its spec: create, start, recreate, or leave alone.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, TcpListener};
+
+use anyhow::{Context, Result, bail};
+use bollard::models::{ContainerCreateBody, ContainerInspectResponse, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptions, LogsOptions, RemoveContainerOptions, UploadToContainerOptions,
+};
+use futures_util::StreamExt;
+
+use super::image::{engine_message, ensure_image};
+use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
+use super::{ContainerSpec, Engine};
+use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::ui::Ui;
+
+/// What `ensure` did and the container it left.
+pub struct Ensured {
+    pub id: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// What is live for a container name.
+pub enum ContainerState {
+    Absent,
+    /// Present but without bridgectl's label: never touched.
+    Foreign,
+    Managed {
+        id: String,
+        running: bool,
+        hash: String,
+        summary: serde_json::Value,
+        image_id: String,
+        status: String,
+    },
+}
+
+pub async fn state(engine: &Engine, name: &str) -> Result<ContainerState> {
+    let found = match engine.docker.inspect_container(name, None).await {
+        Ok(found) => found,
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => return Ok(ContainerState::Absent),
+        Err(err) => bail!("cannot inspect container {name}: {}", engine_message(&err)),
+    };
+    Ok(describe(found))
+}
+
+fn describe(found: ContainerInspectResponse) -> ContainerState {
+    let labels = found
+        .config
+        .as_ref()
+        .and_then(|c| c.labels.clone())
+        .unwrap_or_default();
+    if labels.get(MANAGED_LABEL).map(String::as_str) != Some("true") {
+        return ContainerState::Foreign;
+    }
+    let state = found.state.unwrap_or_default();
+    ContainerState::Managed {
+        id: found.id.unwrap_or_default(),
+        running: state.running.unwrap_or(false),
+        status: state
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "unknown".into()),
+        hash: labels.get(HASH_LABEL).cloned().unwrap_or_default(),
+        summary: labels
+            .get(SUMMARY_LABEL)
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default(),
+        image_id: found.image.unwrap_or_default(),
+    }
+}
+
+/// Brings the container named in `spec` to the spec, recording the outcome in `report`.
+pub async fn ensure(
+    engine: &Engine,
+    spec: &ContainerSpec,
+    ui: &Ui,
+    report: &mut Report,
+) -> Result<Ensured> {
+    let dry_run = report.dry_run;
+    let image = ensure_image(engine, &spec.image, spec.config_field, ui, dry_run).await?;
+    let live = state(engine, &spec.name).await?;
+
+    let (outcome, details) = match &live {
+        ContainerState::Foreign => bail!(
+            "container {name} exists but was not created by bridgectl, so bridgectl leaves it alone. \
+             Remove or rename it (`podman rm -f {name}`), or choose another name with {field}",
+            name = spec.name,
+            field = spec.config_field.replace(".image", ".container_name"),
+        ),
+        ContainerState::Absent => (Outcome::Created, vec![]),
+        ContainerState::Managed {
+            hash,
+            summary,
+            image_id,
+            running,
+            ..
+        } => {
+            let mut details: Vec<String> = diff_subset(&spec.summary(), summary)
+                .iter()
+                .map(|change| change.describe(&[]))
+                .collect();
+            if image.id.as_deref().is_some_and(|id| id != image_id) {
+                details.push(format!("image {} now points to a new build", spec.image));
+            }
+            if *hash != spec.hash() && details.is_empty() {
+                details.push("secrets or injected files changed".into());
+            }
+            if !details.is_empty() {
+                (Outcome::Updated, details)
+            } else if !running {
+                (Outcome::Updated, vec!["was stopped; started".into()])
+            } else {
+                (Outcome::Unchanged, vec![])
+            }
+        }
+    };
+
+    let live_id = match &live {
+        ContainerState::Managed { id, .. } => Some(id.clone()),
+        _ => None,
+    };
+    report.record("container", &spec.name, outcome, details.clone());
+    if dry_run || outcome == Outcome::Unchanged {
+        return Ok(Ensured {
+            id: live_id,
+            outcome,
+        });
+    }
+
+    let only_start = matches!(&details[..], [d] if d == "was stopped; started");
+    if only_start {
+        ui.detail(format!("starting container {}", spec.name));
+        start(engine, spec).await?;
+        return Ok(Ensured {
+            id: live_id,
+            outcome,
+        });
+    }
+    if let Some(old) = &live_id {
+        ui.detail(format!("removing outdated container {}", spec.name));
+        remove(engine, old).await?;
+    }
+    let id = create_and_start(engine, spec).await?;
+    Ok(Ensured {
+        id: Some(id),
+        outcome,
+    })
+}
+
+async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<String> {
+    for port in &spec.ports {
+        ensure_port_free(port.host_ip, port.host_port, spec)?;
+    }
+    let options = CreateContainerOptions {
+        name: Some(spec.name.clone()),
+        ..Default::default()
+    };
+    let created = engine
+        .docker
+        .create_container(Some(options), create_body(spec))
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "cannot create container {}: {}",
+                spec.name,
+                engine_message(&err)
+            )
+        })?;
+    // Anything failing from here on must not leave a half-made container behind.
+    let finish = async {
+        upload_files(engine, spec).await?;
+        start(engine, spec).await
+    };
+    if let Err(err) = finish.await {
+        let _ = remove(engine, &created.id).await;
+        return Err(err);
+    }
+    Ok(created.id)
+}
+
+fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
+    let env = spec
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .chain(
+            spec.secret_env
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.expose())),
+        )
+        .collect();
+    let mut port_bindings = HashMap::new();
+    for port in &spec.ports {
+        port_bindings.insert(
+            format!("{}/tcp", port.container_port),
+            Some(vec![bollard::models::PortBinding {
+                host_ip: Some(port.host_ip.to_string()),
+                host_port: Some(port.host_port.to_string()),
+            }]),
+        );
+    }
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        cmd: Some(spec.cmd.clone()),
+        env: Some(env),
+        labels: Some(spec.labels()),
+        exposed_ports: Some(
+            spec.ports
+                .iter()
+                .map(|p| format!("{}/tcp", p.container_port))
+                .collect(),
+        ),
+        host_config: Some(HostConfig {
+            port_bindings: (!spec.host_network).then_some(port_bindings),
+            network_mode: spec.host_network.then(|| "host".to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+async fn start(engine: &Engine, spec: &ContainerSpec) -> Result<()> {
+    engine
+        .docker
+        .start_container(&spec.name, None)
+        .await
+        .map_err(|err| {
+            let message = engine_message(&err);
+            let hint = if message.contains("address already in use") {
+                format!(
+                    "; a host port is taken, free it or change the port in {}",
+                    spec.config_field.replace(".image", "")
+                )
+            } else {
+                String::new()
+            };
+            anyhow::anyhow!("cannot start container {}: {message}{hint}", spec.name)
+        })
+}
+
+/// Files go in as a tar archive before start, owned by the container's user.
+async fn upload_files(engine: &Engine, spec: &ContainerSpec) -> Result<()> {
+    if spec.files.is_empty() {
+        return Ok(());
+    }
+    let mut archive = tar::Builder::new(Vec::new());
+    for file in &spec.files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(file.contents.len() as u64);
+        header.set_mode(file.mode);
+        header.set_uid(file.uid);
+        header.set_gid(0);
+        header.set_mtime(0);
+        let path = file.path.trim_start_matches('/');
+        archive
+            .append_data(&mut header, path, file.contents.as_slice())
+            .with_context(|| format!("cannot pack {}", file.path))?;
+    }
+    let bytes = archive.into_inner()?;
+    let options = UploadToContainerOptions {
+        path: "/".into(),
+        ..Default::default()
+    };
+    engine
+        .docker
+        .upload_to_container(&spec.name, Some(options), bollard::body_full(bytes.into()))
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "cannot copy files into container {}: {}",
+                spec.name,
+                engine_message(&err)
+            )
+        })
+}
+
+/// Fails early, with the fix, when something else holds a port the container needs.
+fn ensure_port_free(host_ip: IpAddr, port: u16, spec: &ContainerSpec) -> Result<()> {
+    match TcpListener::bind((host_ip, port)) {
+        Ok(listener) => {
+            drop(listener);
+            Ok(())
+        }
+        Err(err) => bail!(
+            "host port {port} on {host_ip} is already in use ({err}), so container {name} cannot publish it. \
+             Stop whatever listens there (`ss -ltnp 'sport = :{port}'`) or choose another port in the configuration ({field})",
+            name = spec.name,
+            field = spec.config_field.replace(".image", ""),
+        ),
+    }
+}
+
+pub async fn remove(engine: &Engine, id_or_name: &str) -> Result<()> {
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    match engine
+        .docker
+        .remove_container(id_or_name, Some(options))
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(()),
+        Err(err) => bail!(
+            "cannot remove container {id_or_name}: {}",
+            engine_message(&err)
+        ),
+    }
+}
+
+/// The last `lines` lines the container printed, for error messages.
+pub async fn logs_tail(engine: &Engine, name: &str, lines: usize) -> String {
+    let options = LogsOptions {
+        stdout: true,
+        stderr: true,
+        tail: lines.to_string(),
+        ..Default::default()
+    };
+    let mut stream = engine.docker.logs(name, Some(options));
+    let mut out = String::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        out.push_str(&chunk.to_string());
+    }
+    out
+}

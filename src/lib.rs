@@ -1,0 +1,14 @@
+//! bridgectl as a library: the binary in main.rs and the integration tests share it.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod container;
+pub mod context;
+pub mod http;
+pub mod keycloak;
+pub mod reconcile;
+pub mod state;
+pub mod steps;
+pub mod tls;
+pub mod ui;

@@ -1,0 +1,71 @@
+//! bridgectl: parse the command line, build the context, dispatch.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use bridgectl::cli::{Cli, Command};
+use bridgectl::context::Context;
+use bridgectl::steps::Step;
+use bridgectl::{commands, config, state, steps, ui};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = ui::Ui::new(cli.global.verbose, cli.global.quiet);
+    match run(cli, ui.clone()).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
+    let global = &cli.global;
+    let loaded = config::load(config::Inputs {
+        file: global.config.as_deref(),
+        flags: &global.overrides,
+        env: std::env::vars().collect(),
+    })?;
+    for warning in &loaded.warnings {
+        ui.warn(warning);
+    }
+    let state = if global.dry_run {
+        state::StateDir::open_read_only(&global.state_dir)
+    } else {
+        state::StateDir::open(&global.state_dir)?
+    };
+    let ctx = Context {
+        config: loaded.config,
+        state,
+        ui,
+        dry_run: global.dry_run,
+    };
+    let step = match cli.command {
+        Command::Step1 => Step::One,
+        Command::Step2 => Step::Two,
+        Command::Step3 => Step::Three,
+        Command::Step4 => Step::Four,
+        Command::Step5 => Step::Five,
+        Command::Credentials => {
+            commands::credentials(&ctx)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Config => {
+            commands::show_config(&ctx.config)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::All | Command::Status | Command::Clean => {
+            anyhow::bail!("this command is not built yet in this version of bridgectl")
+        }
+    };
+    ctx.ui.info(format!("{}", step.title()));
+    let report = steps::run(&ctx, step).await?;
+    print!("{}", report.render());
+    ctx.ui
+        .info(format!("{}: {}", step.title(), report.summary()));
+    Ok(ExitCode::SUCCESS)
+}

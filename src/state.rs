@@ -1,0 +1,189 @@
+//! The state directory: generated secrets and certificates, private to the user (0700/0600).
+//! Everything here is generated once and reused, so re-runs converge instead of rotating.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use base64::Engine;
+
+/// A secret value. Its Debug output is redacted so it cannot slip into logs or errors.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The only way to read the value: call sites that use it are easy to audit.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    root: PathBuf,
+    /// In a dry run nothing is written: new secrets live only in memory.
+    read_only: bool,
+}
+
+impl StateDir {
+    /// A view of the directory that never writes (for --dry-run).
+    pub fn open_read_only(root: &Path) -> Self {
+        StateDir {
+            root: root.to_path_buf(),
+            read_only: true,
+        }
+    }
+
+    /// Opens the directory, creating it 0700 when missing and tightening it when looser.
+    pub fn open(root: &Path) -> Result<Self> {
+        fs::create_dir_all(root)
+            .with_context(|| format!("cannot create the state directory {}", root.display()))?;
+        let mode = fs::metadata(root)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            fs::set_permissions(root, fs::Permissions::from_mode(0o700)).with_context(|| {
+                format!(
+                    "cannot make the state directory {} private (0700)",
+                    root.display()
+                )
+            })?;
+        }
+        Ok(StateDir {
+            root: root.to_path_buf(),
+            read_only: false,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// Reads a file of the state directory, `None` when it does not exist.
+    pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.path(relative);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Writes a file 0600, atomically: a crash leaves the old content or the new, never half.
+    pub fn write_private(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        let path = self.path(relative);
+        let dir = path.parent().unwrap_or(&self.root);
+        fs::create_dir_all(dir)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+            std::process::id()
+        ));
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// The secret stored under `name`, generated (32 random bytes, URL-safe) on first use.
+    pub fn secret(&self, name: &str) -> Result<Secret> {
+        let relative = format!("secrets/{name}");
+        if let Some(bytes) = self.read(&relative)? {
+            let value = String::from_utf8(bytes)
+                .with_context(|| format!("{} is not text", self.path(&relative).display()))?;
+            return Ok(Secret(value.trim_end().to_string()));
+        }
+        let value = generate_secret();
+        self.write_private(&relative, value.as_bytes())?;
+        Ok(Secret(value))
+    }
+
+    /// A secret given by configuration wins; otherwise the stored or generated one.
+    pub fn secret_or(&self, name: &str, configured: Option<&str>) -> Result<Secret> {
+        match configured {
+            Some(value) => Ok(Secret::new(value)),
+            None => self.secret(name),
+        }
+    }
+}
+
+fn generate_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Names of the secrets, in one place so every step asks for the same file.
+pub mod names {
+    pub const KEYCLOAK_ADMIN_PASSWORD: &str = "keycloak-admin-password";
+
+    pub fn client_secret(client_id: &str) -> String {
+        format!("client-{client_id}")
+    }
+
+    pub fn oauth_client_secret(name: &str) -> String {
+        format!("oauthclient-{name}")
+    }
+
+    pub fn user_password(username: &str) -> String {
+        format!("user-{username}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_generated_once_private_and_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::open(&dir.path().join("state")).unwrap();
+        let first = state.secret("demo").unwrap();
+        let again = state.secret("demo").unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.expose().len(), 43);
+        assert_ne!(first, state.secret("other").unwrap());
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(state.root()), 0o700);
+        assert_eq!(mode(&state.path("secrets/demo")), 0o600);
+        assert_eq!(format!("{first:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn a_loose_state_directory_is_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("state");
+        fs::create_dir(&root).unwrap();
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        StateDir::open(&root).unwrap();
+        assert_eq!(
+            fs::metadata(&root).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+}

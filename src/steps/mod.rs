@@ -1,0 +1,39 @@
+//! The five steps of the setup, each a reconcile that returns its report.
+
+mod step1;
+
+use anyhow::{Result, bail};
+
+use crate::context::Context;
+use crate::reconcile::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    One,
+    Two,
+    Three,
+    Four,
+    Five,
+}
+
+impl Step {
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::One => "step1: TLS certificates and Keycloak container",
+            Step::Two => "step2: Keycloak realm, clients and users",
+            Step::Three => "step3: OpenShift OAuth identity provider and OAuthClient",
+            Step::Four => "step4: demo app container",
+            Step::Five => "step5: OpenShift projects and role bindings",
+        }
+    }
+}
+
+pub async fn run(ctx: &Context, step: Step) -> Result<Report> {
+    match step {
+        Step::One => step1::run(ctx).await,
+        other => bail!(
+            "{} is not built yet in this version of bridgectl",
+            other.title()
+        ),
+    }
+}

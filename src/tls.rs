@@ -1,0 +1,271 @@
+//! The certificate authority and Keycloak's server certificate (step1).
+//! The CA is long-lived so whatever trusts it (OpenShift's ConfigMap, the demo app) keeps
+//! working; the server certificate is reissued when its names change or it nears expiry.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use anyhow::{Context, Result};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use time::{Duration, OffsetDateTime};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+
+use crate::reconcile::{Outcome, Report};
+use crate::state::StateDir;
+
+pub const CA_CERT: &str = "tls/ca.crt";
+pub const CA_KEY: &str = "tls/ca.key";
+pub const SERVER_CERT: &str = "tls/server.crt";
+pub const SERVER_KEY: &str = "tls/server.key";
+
+const CA_LIFETIME: Duration = Duration::days(3650);
+const SERVER_LIFETIME: Duration = Duration::days(365);
+/// Reissue this long before expiry, so a demo never starts on a dying certificate.
+const RENEW_BEFORE: Duration = Duration::days(30);
+
+/// PEM texts of the current CA and server certificate.
+#[derive(Clone)]
+pub struct Material {
+    pub ca_cert_pem: String,
+    pub server_cert_pem: String,
+    pub server_key_pem: String,
+}
+
+/// Makes sure the CA and a server certificate for `names` exist and are valid.
+pub fn ensure(
+    state: &StateDir,
+    names: &[String],
+    hostname: &str,
+    report: &mut Report,
+) -> Result<Material> {
+    let now = OffsetDateTime::now_utc();
+    let existing_ca = load_pair(state, CA_CERT, CA_KEY)?.filter(|(cert, _)| {
+        inspect(cert).is_ok_and(|info| info.is_ca && info.not_after - now > RENEW_BEFORE)
+    });
+    let (ca_pem, ca_key_pem) = match existing_ca {
+        Some(pair) => {
+            report.record("certificate", "ca", Outcome::Unchanged, vec![]);
+            pair
+        }
+        None if report.dry_run => {
+            report.record("certificate", "ca", Outcome::Created, vec![]);
+            report.record("certificate", "server", Outcome::Created, vec![]);
+            return Ok(Material {
+                ca_cert_pem: String::new(),
+                server_cert_pem: String::new(),
+                server_key_pem: String::new(),
+            });
+        }
+        None => {
+            let pair = issue_ca(hostname, now)?;
+            state.write_private(CA_KEY, pair.1.as_bytes())?;
+            state.write_private(CA_CERT, pair.0.as_bytes())?;
+            report.record("certificate", "ca", Outcome::Created, vec![]);
+            pair
+        }
+    };
+
+    let wanted: BTreeSet<String> = names.iter().cloned().collect();
+    let current = load_pair(state, SERVER_CERT, SERVER_KEY)?;
+    let stale_reasons = match &current {
+        None => None,
+        Some((cert, _)) => Some(server_problems(cert, &ca_pem, &wanted, now)),
+    };
+    match (current, stale_reasons) {
+        (Some((cert, key)), Some(reasons)) if reasons.is_empty() => {
+            report.record("certificate", "server", Outcome::Unchanged, vec![]);
+            Ok(Material {
+                ca_cert_pem: ca_pem,
+                server_cert_pem: cert,
+                server_key_pem: key,
+            })
+        }
+        (current, reasons) => {
+            let outcome = if current.is_some() {
+                Outcome::Updated
+            } else {
+                Outcome::Created
+            };
+            report.record(
+                "certificate",
+                "server",
+                outcome,
+                reasons.unwrap_or_default(),
+            );
+            if report.dry_run {
+                let (cert, key) = current.unwrap_or_default();
+                return Ok(Material {
+                    ca_cert_pem: ca_pem,
+                    server_cert_pem: cert,
+                    server_key_pem: key,
+                });
+            }
+            let (cert, key) = issue_server(&ca_pem, &ca_key_pem, names, hostname, now)?;
+            state.write_private(SERVER_KEY, key.as_bytes())?;
+            state.write_private(SERVER_CERT, cert.as_bytes())?;
+            Ok(Material {
+                ca_cert_pem: ca_pem,
+                server_cert_pem: cert,
+                server_key_pem: key,
+            })
+        }
+    }
+}
+
+/// What a certificate says about itself, as far as bridgectl cares.
+#[derive(Debug, Clone)]
+pub struct CertInfo {
+    pub names: BTreeSet<String>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub is_ca: bool,
+}
+
+pub fn inspect(pem_text: &str) -> Result<CertInfo> {
+    let der = pem_to_der(pem_text)?;
+    let (_, cert) = X509Certificate::from_der(&der).context("certificate does not parse")?;
+    Ok(describe(&cert))
+}
+
+fn describe(cert: &X509Certificate<'_>) -> CertInfo {
+    let mut names = BTreeSet::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(dns) => {
+                    names.insert(dns.to_string());
+                }
+                GeneralName::IPAddress(bytes) => {
+                    let ip = match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
+                        _ => None,
+                    };
+                    if let Some(ip) = ip {
+                        names.insert(ip.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    CertInfo {
+        names,
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        is_ca: cert.is_ca(),
+    }
+}
+
+/// Why the current server certificate cannot stay; empty when it can.
+fn server_problems(
+    cert_pem: &str,
+    ca_pem: &str,
+    wanted: &BTreeSet<String>,
+    now: OffsetDateTime,
+) -> Vec<String> {
+    let (Ok(der), Ok(ca_der)) = (pem_to_der(cert_pem), pem_to_der(ca_pem)) else {
+        return vec!["certificate does not parse".into()];
+    };
+    let (Ok((_, cert)), Ok((_, ca))) = (
+        X509Certificate::from_der(&der),
+        X509Certificate::from_der(&ca_der),
+    ) else {
+        return vec!["certificate does not parse".into()];
+    };
+    let info = describe(&cert);
+    let mut problems = Vec::new();
+    if &info.names != wanted {
+        let missing: Vec<_> = wanted.difference(&info.names).cloned().collect();
+        let extra: Vec<_> = info.names.difference(wanted).cloned().collect();
+        problems.push(format!(
+            "names: missing [{}], no longer wanted [{}]",
+            missing.join(", "),
+            extra.join(", ")
+        ));
+    }
+    if info.not_after - now <= RENEW_BEFORE {
+        problems.push(format!("expires {}", info.not_after.date()));
+    }
+    if cert.verify_signature(Some(ca.public_key())).is_err() {
+        problems.push("not signed by the current CA".into());
+    }
+    problems
+}
+
+fn issue_ca(hostname: &str, now: OffsetDateTime) -> Result<(String, String)> {
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::default();
+    params.distinguished_name = name(&format!("bridgectl CA ({hostname})"));
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = now - Duration::hours(1);
+    params.not_after = now + CA_LIFETIME;
+    let cert = params.self_signed(&key)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+fn issue_server(
+    ca_pem: &str,
+    ca_key_pem: &str,
+    names: &[String],
+    hostname: &str,
+    now: OffsetDateTime,
+) -> Result<(String, String)> {
+    let ca_key = KeyPair::from_pem(ca_key_pem).context("the stored CA key does not parse")?;
+    let issuer =
+        Issuer::from_ca_cert_pem(ca_pem, ca_key).context("the stored CA does not parse")?;
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::default();
+    params.distinguished_name = name(hostname);
+    params.subject_alt_names = names
+        .iter()
+        .map(|n| match n.parse::<IpAddr>() {
+            Ok(ip) => Ok(SanType::IpAddress(ip)),
+            Err(_) => Ok(SanType::DnsName(n.clone().try_into()?)),
+        })
+        .collect::<Result<_, rcgen::Error>>()?;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = now - Duration::hours(1);
+    params.not_after = now + SERVER_LIFETIME;
+    let cert = params.signed_by(&key, &issuer)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "bridgectl");
+    dn.push(DnType::CommonName, common_name);
+    dn
+}
+
+fn load_pair(state: &StateDir, cert: &str, key: &str) -> Result<Option<(String, String)>> {
+    match (state.read(cert)?, state.read(key)?) {
+        (Some(cert), Some(key)) => Ok(Some((
+            String::from_utf8_lossy(&cert).into_owned(),
+            String::from_utf8_lossy(&key).into_owned(),
+        ))),
+        _ => Ok(None),
+    }
+}
+
+fn pem_to_der(pem_text: &str) -> Result<Vec<u8>> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem_text.as_bytes())
+        .map_err(|_| anyhow::anyhow!("not a PEM certificate"))?;
+    Ok(pem.contents)
+}
+
+#[cfg(test)]
+mod tests;
