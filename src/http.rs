@@ -17,13 +17,23 @@ pub fn client_trusting(ca_pem: &str, timeout: Duration) -> Result<reqwest::Clien
         .context("cannot build the HTTP client")
 }
 
-/// A one-line cause for a failed request, naming TLS problems plainly.
+/// The root causes of a failed request, without reqwest's repeated URL wrapping.
 pub fn describe_error(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
+    let mut causes: Vec<String> = Vec::new();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
-        text = format!("{text}: {cause}");
+        let text = cause.to_string();
+        if !causes.iter().any(|seen| seen.contains(&text)) {
+            causes.push(text);
+        }
         source = cause.source();
     }
-    text
+    if err.is_timeout() {
+        causes.insert(0, "timed out".into());
+    }
+    if causes.is_empty() {
+        err.to_string()
+    } else {
+        causes.join(": ")
+    }
 }

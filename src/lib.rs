@@ -8,6 +8,7 @@ pub mod context;
 pub mod http;
 pub mod keycloak;
 pub mod reconcile;
+pub mod retry;
 pub mod state;
 pub mod steps;
 pub mod tls;

@@ -62,7 +62,7 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
             anyhow::bail!("this command is not built yet in this version of bridgectl")
         }
     };
-    ctx.ui.info(format!("{}", step.title()));
+    ctx.ui.info(step.title());
     let report = steps::run(&ctx, step).await?;
     print!("{}", report.render());
     ctx.ui

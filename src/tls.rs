@@ -70,10 +70,9 @@ pub fn ensure(
 
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let current = load_pair(state, SERVER_CERT, SERVER_KEY)?;
-    let stale_reasons = match &current {
-        None => None,
-        Some((cert, _)) => Some(server_problems(cert, &ca_pem, &wanted, now)),
-    };
+    let stale_reasons = current
+        .as_ref()
+        .map(|(cert, _)| server_problems(cert, &ca_pem, &wanted, now));
     match (current, stale_reasons) {
         (Some((cert, key)), Some(reasons)) if reasons.is_empty() => {
             report.record("certificate", "server", Outcome::Unchanged, vec![]);

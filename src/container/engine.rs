@@ -21,7 +21,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Tries CONTAINER_HOST, DOCKER_HOST, then the usual Podman and Docker sockets.
+    /// Tries CONTAINER_HOST or DOCKER_HOST when set (and only them: an explicit choice must
+    /// not fall back to another engine), else the usual Podman and Docker sockets.
     pub async fn connect() -> Result<Engine> {
         let mut tried = Vec::new();
         for candidate in candidates() {
@@ -53,6 +54,9 @@ fn candidates() -> Vec<String> {
         {
             list.push(value);
         }
+    }
+    if !list.is_empty() {
+        return list;
     }
     list.push("unix:///run/podman/podman.sock".into());
     if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR") {

@@ -121,6 +121,9 @@ async fn stopped_error(engine: &Engine, name: &str, status: &str) -> anyhow::Err
 }
 
 fn indent(text: &str) -> String {
+    if text.trim().is_empty() {
+        return "    (the container printed nothing yet)".into();
+    }
     text.lines()
         .map(|line| format!("    {line}"))
         .collect::<Vec<_>>()
