@@ -3,5 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/sandbox-kit.sh
+remove_test_containers() {
+  podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
+}
+# Test binaries share one Keycloak each, started on first use; remove them however we exit.
+remove_test_containers
+trap remove_test_containers EXIT
 # Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
 cargo test --workspace -- --test-threads=2

@@ -38,6 +38,16 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
     } else {
         state::StateDir::open(&global.state_dir)?
     };
+    let _lock = if global.dry_run {
+        None
+    } else {
+        Some(state.lock(|holder| {
+            ui.info(format!(
+                "waiting for another bridgectl run on {} ({holder}) to finish",
+                global.state_dir.display()
+            ))
+        })?)
+    };
     let ctx = Context {
         config: loaded.config,
         state,

@@ -31,6 +31,11 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Released when dropped (or when the process ends, however it ends).
+pub struct StateLock {
+    _file: fs::File,
+}
+
 #[derive(Debug, Clone)]
 pub struct StateDir {
     root: PathBuf,
@@ -66,6 +71,35 @@ impl StateDir {
         })
     }
 
+    /// Holds the directory for one run: a second bridgectl on the same state waits, saying
+    /// for whom, instead of interleaving its writes.
+    pub fn lock(&self, on_wait: impl FnOnce(&str)) -> Result<StateLock> {
+        let path = self.path(".lock");
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                on_wait(holder.trim());
+                file.lock()
+                    .with_context(|| format!("cannot lock {}", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(err)) => {
+                return Err(err).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        file.set_len(0)?;
+        write!(file, "pid {}", std::process::id())?;
+        Ok(StateLock { _file: file })
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -96,7 +130,7 @@ impl StateDir {
         let tmp = dir.join(format!(
             ".{}.tmp-{}",
             path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-            std::process::id()
+            unique_suffix()
         ));
         let mut file = fs::OpenOptions::new()
             .write(true)
@@ -112,16 +146,47 @@ impl StateDir {
     }
 
     /// The secret stored under `name`, generated (32 random bytes, URL-safe) on first use.
+    /// Two runs generating at once agree on one value: the first to publish it wins.
     pub fn secret(&self, name: &str) -> Result<Secret> {
         let relative = format!("secrets/{name}");
-        if let Some(bytes) = self.read(&relative)? {
-            let value = String::from_utf8(bytes)
-                .with_context(|| format!("{} is not text", self.path(&relative).display()))?;
-            return Ok(Secret(value.trim_end().to_string()));
+        if let Some(value) = self.read_secret(&relative)? {
+            return Ok(value);
         }
         let value = generate_secret();
-        self.write_private(&relative, value.as_bytes())?;
-        Ok(Secret(value))
+        if self.read_only || self.publish_new(&relative, value.as_bytes())? {
+            return Ok(Secret(value));
+        }
+        self.read_secret(&relative)?.with_context(|| {
+            format!(
+                "{} vanished while being read",
+                self.path(&relative).display()
+            )
+        })
+    }
+
+    fn read_secret(&self, relative: &str) -> Result<Option<Secret>> {
+        let Some(bytes) = self.read(relative)? else {
+            return Ok(None);
+        };
+        let value = String::from_utf8(bytes)
+            .with_context(|| format!("{} is not text", self.path(relative).display()))?;
+        Ok(Some(Secret(value.trim_end().to_string())))
+    }
+
+    /// Writes a new file 0600 only if none exists; false when another writer was first.
+    fn publish_new(&self, relative: &str, bytes: &[u8]) -> Result<bool> {
+        let path = self.path(relative);
+        let tmp_name = format!("{relative}.new-{}", unique_suffix());
+        self.write_private(&tmp_name, bytes)?;
+        let tmp = self.path(&tmp_name);
+        // A hard link never replaces an existing file, unlike a rename.
+        let linked = fs::hard_link(&tmp, &path);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(err) => Err(err).with_context(|| format!("cannot write {}", path.display())),
+        }
     }
 
     /// A secret given by configuration wins; otherwise the stored or generated one.
@@ -131,6 +196,11 @@ impl StateDir {
             None => self.secret(name),
         }
     }
+}
+
+/// Distinct per writer, even for threads of one process.
+fn unique_suffix() -> String {
+    format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
 }
 
 fn generate_secret() -> String {
@@ -172,6 +242,22 @@ mod tests {
         assert_eq!(mode(state.root()), 0o700);
         assert_eq!(mode(&state.path("secrets/demo")), 0o600);
         assert_eq!(format!("{first:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn concurrent_generation_agrees_on_one_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("state");
+        StateDir::open(&root).unwrap();
+        let values: Vec<Secret> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| StateDir::open(&root).unwrap().secret("race").unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(values.windows(2).all(|w| w[0] == w[1]));
+        let leftovers = fs::read_dir(root.join("secrets")).unwrap().count();
+        assert_eq!(leftovers, 1, "temporary files left behind");
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
         &format!("keycloak.image={alt_image}"),
         "step1",
     ]);
-    let _ = podman(&["untag", &alt_image]);
+    let _ = podman(&["untag", &alt_image, &alt_image]);
     retagged.assert_ok();
     assert_eq!(retagged.outcome_of(&object).as_deref(), Some("updated"));
     retagged.assert_contains("image");

@@ -46,8 +46,11 @@ struct Persisted {
     tokens: BTreeMap<String, TokenRecord>,
 }
 
+#[derive(Clone)]
 pub struct Store {
     file: PathBuf,
+    /// A dry-run copy: writes happen in memory only and are thrown away.
+    dry: bool,
     rv: u64,
     admin_token: String,
     objects: BTreeMap<Key, Value>,
@@ -70,6 +73,7 @@ impl Store {
     pub fn new(file: PathBuf, admin_token: String) -> Self {
         Self {
             file,
+            dry: false,
             rv: 0,
             admin_token,
             objects: BTreeMap::new(),
@@ -99,7 +103,17 @@ impl Store {
         Ok(Some(store))
     }
 
+    /// A throwaway copy for `dryRun=All` requests.
+    pub fn dry_copy(&self) -> Self {
+        let mut copy = self.clone();
+        copy.dry = true;
+        copy
+    }
+
     pub fn save(&self) -> std::io::Result<()> {
+        if self.dry {
+            return Ok(());
+        }
         let persisted = Persisted {
             resource_version: self.rv,
             admin_token: self.admin_token.clone(),

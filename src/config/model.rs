@@ -14,6 +14,9 @@ pub struct Config {
     pub openshift: OpenShift,
     pub app: App,
     pub users: Vec<User>,
+    /// A directory with edited copies of `keycloak-realm/` (and later `manifests/`);
+    /// the built-in templates are used when absent.
+    pub templates_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -44,6 +47,11 @@ pub struct Keycloak {
     pub access_token_lifespan_secs: u32,
     /// How long step1 waits for Keycloak to answer before giving up.
     pub ready_timeout_secs: u64,
+    /// Keycloak features turned on at start (`--features`); `token-exchange` is the
+    /// legacy exchange the document asks for; the standard one is on by default.
+    pub features: Vec<String>,
+    /// Admin API requests in flight at once when reconciling many users.
+    pub admin_concurrency: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -137,6 +145,7 @@ impl Default for Config {
             openshift: OpenShift::default(),
             app: App::default(),
             users: seed_users(),
+            templates_dir: None,
         }
     }
 }
@@ -154,6 +163,8 @@ impl Default for Keycloak {
             app_client_id: "third-party-app".into(),
             access_token_lifespan_secs: 1800,
             ready_timeout_secs: 180,
+            features: vec!["token-exchange".into()],
+            admin_concurrency: 8,
         }
     }
 }

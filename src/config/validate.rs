@@ -74,6 +74,20 @@ pub fn validate(config: &Config) -> Vec<Problem> {
             "must differ from keycloak.ocp_client_id".into(),
         );
     }
+    if !(1..=64).contains(&kc.admin_concurrency) {
+        bad(
+            "keycloak.admin_concurrency".into(),
+            format!("{} is outside 1 to 64", kc.admin_concurrency),
+        );
+    }
+    for (i, feature) in kc.features.iter().enumerate() {
+        if !is_url_safe_name(feature) || feature.contains(',') {
+            bad(
+                format!("keycloak.features[{i}]"),
+                format!("\"{feature}\" is not a Keycloak feature name"),
+            );
+        }
+    }
     if kc.ready_timeout_secs == 0 {
         bad(
             "keycloak.ready_timeout_secs".into(),

@@ -1,3 +1,8 @@
 //! Keycloak: its container (step1) and, through the admin REST API, its realm (step2).
 
+pub mod admin;
+pub mod clients;
+pub mod desired;
+pub mod realm;
 pub mod server;
+pub mod users;

@@ -17,20 +17,23 @@ const POLL_EVERY: Duration = Duration::from_millis(200);
 
 pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
     let kc = &config.keycloak;
+    let mut cmd = vec![
+        "start-dev".to_string(),
+        "--https-port=8443".into(),
+        format!("--https-certificate-file={TLS_DIR}/tls.crt"),
+        format!("--https-certificate-key-file={TLS_DIR}/tls.key"),
+        "--health-enabled=true".into(),
+        // Pins the issuer to the URL OpenShift and browsers use.
+        format!("--hostname={}", config.keycloak_url()),
+    ];
+    // `token-exchange` turns on the legacy exchange; the standard (v2) one is on by default.
+    if !kc.features.is_empty() {
+        cmd.push(format!("--features={}", kc.features.join(",")));
+    }
     ContainerSpec {
         name: kc.container_name.clone(),
         image: kc.image.clone(),
-        cmd: vec![
-            "start-dev".into(),
-            "--https-port=8443".into(),
-            format!("--https-certificate-file={TLS_DIR}/tls.crt"),
-            format!("--https-certificate-key-file={TLS_DIR}/tls.key"),
-            // Turns on the legacy exchange too; the standard (v2) one is on by default.
-            "--features=token-exchange".into(),
-            "--health-enabled=true".into(),
-            // Pins the issuer to the URL OpenShift and browsers use.
-            format!("--hostname={}", config.keycloak_url()),
-        ],
+        cmd,
         env: vec![(
             "KC_BOOTSTRAP_ADMIN_USERNAME".into(),
             kc.admin_username.clone(),

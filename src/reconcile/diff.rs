@@ -39,12 +39,24 @@ fn compact(value: &Value) -> String {
 /// Fields of `desired` whose value in `live` differs. Objects are compared key by key
 /// (extra live keys are ignored); arrays of equal length item by item, others whole.
 pub fn diff_subset(desired: &Value, live: &Value) -> Vec<FieldChange> {
+    diff_subset_unordered(desired, live, &[])
+}
+
+/// Like `diff_subset`, but lists under the keys in `sets` are compared as sets (servers
+/// such as Keycloak store redirect URIs unordered and return them in any order).
+pub fn diff_subset_unordered(desired: &Value, live: &Value, sets: &[&str]) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    walk("", desired, Some(live), &mut out);
+    walk("", desired, Some(live), sets, &mut out);
     out
 }
 
-fn walk(path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
+fn walk(
+    path: &str,
+    desired: &Value,
+    live: Option<&Value>,
+    sets: &[&str],
+    out: &mut Vec<FieldChange>,
+) {
     match (desired, live) {
         (Value::Object(want), Some(Value::Object(have))) => {
             for (key, want_value) in want {
@@ -53,12 +65,24 @@ fn walk(path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldCh
                 } else {
                     format!("{path}.{key}")
                 };
-                walk(&child, want_value, have.get(key), out);
+                if let (true, Value::Array(want_items), Some(Value::Array(have_items))) =
+                    (sets.contains(&key.as_str()), want_value, have.get(key))
+                    && same_set(want_items, have_items)
+                {
+                    continue;
+                }
+                walk(&child, want_value, have.get(key), sets, out);
             }
         }
         (Value::Array(want), Some(Value::Array(have))) if want.len() == have.len() => {
             for (i, (want_item, have_item)) in want.iter().zip(have).enumerate() {
-                walk(&format!("{path}[{i}]"), want_item, Some(have_item), out);
+                walk(
+                    &format!("{path}[{i}]"),
+                    want_item,
+                    Some(have_item),
+                    sets,
+                    out,
+                );
             }
         }
         (want, have) if have == Some(want) => {}
@@ -71,6 +95,10 @@ fn walk(path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldCh
             live: have.cloned(),
         }),
     }
+}
+
+fn same_set(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
 #[cfg(test)]
@@ -106,5 +134,24 @@ mod tests {
         assert!(described.contains(&"attributes.a: (unset) -> \"1\"".to_string()));
         assert!(described.contains(&"secret: (secret changed)".to_string()));
         assert!(!described.iter().any(|d| d.contains("\"s\"")));
+    }
+
+    #[test]
+    fn set_valued_lists_ignore_order_but_not_content() {
+        let desired = json!({"redirectUris": ["a", "b"]});
+        assert!(
+            diff_subset_unordered(
+                &desired,
+                &json!({"redirectUris": ["b", "a"]}),
+                &["redirectUris"]
+            )
+            .is_empty()
+        );
+        let changed = diff_subset_unordered(
+            &desired,
+            &json!({"redirectUris": ["b", "c"]}),
+            &["redirectUris"],
+        );
+        assert_eq!(changed.len(), 1);
     }
 }

@@ -4,5 +4,5 @@
 mod diff;
 mod report;
 
-pub use diff::{FieldChange, diff_subset};
+pub use diff::{FieldChange, diff_subset, diff_subset_unordered};
 pub use report::{Change, Outcome, Report};

@@ -1,6 +1,7 @@
 //! The five steps of the setup, each a reconcile that returns its report.
 
 mod step1;
+mod step2;
 
 use anyhow::{Result, bail};
 
@@ -31,6 +32,7 @@ impl Step {
 pub async fn run(ctx: &Context, step: Step) -> Result<Report> {
     match step {
         Step::One => step1::run(ctx).await,
+        Step::Two => step2::run(ctx).await,
         other => bail!(
             "{} is not built yet in this version of bridgectl",
             other.title()

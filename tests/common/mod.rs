@@ -256,3 +256,170 @@ pub fn admin_token(client: &reqwest::blocking::Client, base: &str, password: &st
         .expect("access_token")
         .to_string()
 }
+
+/// One Keycloak per test binary, started by `bridgectl step1` on first use; tests share it
+/// and isolate themselves by realm. (Statics are not dropped: scripts/test.sh removes the
+/// `bridgectl-test-*` containers before and after the suite.)
+pub fn shared_keycloak(
+    lock: &'static std::sync::OnceLock<Bed>,
+    extra_keycloak: &str,
+) -> &'static Bed {
+    lock.get_or_init(|| {
+        let bed = Bed::new("shared");
+        bed.write_config(extra_keycloak);
+        bed.run(&["step1"]).assert_ok();
+        bed
+    })
+}
+
+pub const TEST_OAUTH_URL: &str = "https://oauth.sim.test";
+
+impl Bed {
+    pub fn base_url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    pub fn client(&self) -> reqwest::blocking::Client {
+        client_trusting(&self.state_dir().join("tls/ca.crt"))
+    }
+
+    /// Runs a command against `realm` (and a fixed OAuth URL, as no cluster is needed).
+    pub fn run_realm(&self, realm: &str, args: &[&str]) -> Run {
+        let realm_flag = format!("keycloak.realm={realm}");
+        let oauth_flag = format!("openshift.oauth_url={TEST_OAUTH_URL}");
+        let mut all = vec!["--set", &realm_flag, "--set", &oauth_flag];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    pub fn admin(&self) -> KeycloakAdmin {
+        let client = self.client();
+        let token = admin_token(
+            &client,
+            &self.base_url(),
+            &self.secret("keycloak-admin-password"),
+        );
+        KeycloakAdmin {
+            client,
+            base: self.base_url(),
+            token,
+        }
+    }
+
+    /// A user's access token from the password grant of the app client.
+    pub fn user_token(&self, realm: &str, username: &str) -> reqwest::blocking::Response {
+        self.client()
+            .post(format!(
+                "{}/realms/{realm}/protocol/openid-connect/token",
+                self.base_url()
+            ))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", "third-party-app"),
+                ("client_secret", &self.secret("client-third-party-app")),
+                ("username", username),
+                ("password", &self.secret(&format!("user-{username}"))),
+                ("scope", "openid"),
+            ])
+            .send()
+            .expect("token endpoint answers")
+    }
+
+    /// The document's token exchange: user token in, authenticated as ocp-oauth.
+    pub fn exchange(&self, realm: &str, subject_token: &str) -> reqwest::blocking::Response {
+        self.client()
+            .post(format!(
+                "{}/realms/{realm}/protocol/openid-connect/token",
+                self.base_url()
+            ))
+            .form(&[
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:token-exchange",
+                ),
+                ("subject_token", subject_token),
+                (
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                ),
+                (
+                    "requested_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                ),
+                ("client_id", "ocp-oauth"),
+                ("client_secret", &self.secret("client-ocp-oauth")),
+            ])
+            .send()
+            .expect("token endpoint answers")
+    }
+}
+
+/// Direct admin API access, to look at and tamper with Keycloak behind bridgectl's back.
+pub struct KeycloakAdmin {
+    pub client: reqwest::blocking::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl KeycloakAdmin {
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let resp = self
+            .client
+            .get(format!("{}/admin/realms{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .unwrap();
+        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+        resp.json().unwrap()
+    }
+
+    pub fn put(&self, path: &str, body: &serde_json::Value) {
+        let resp = self
+            .client
+            .put(format!("{}/admin/realms{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .unwrap();
+        assert!(resp.status().is_success(), "PUT {path}: {}", resp.status());
+    }
+
+    pub fn delete(&self, path: &str) {
+        let resp = self
+            .client
+            .delete(format!("{}/admin/realms{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "DELETE {path}: {}",
+            resp.status()
+        );
+    }
+
+    pub fn client_rep(&self, realm: &str, client_id: &str) -> serde_json::Value {
+        self.get(&format!("/{realm}/clients?clientId={client_id}"))[0].clone()
+    }
+
+    pub fn user_rep(&self, realm: &str, username: &str) -> serde_json::Value {
+        self.get(&format!("/{realm}/users?username={username}&exact=true"))[0].clone()
+    }
+
+    pub fn admin_event_count(&self, realm: &str) -> usize {
+        self.get(&format!("/{realm}/admin-events?max=100000"))
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+    }
+}
+
+/// The payload of a JWT, decoded without checking the signature (tests only read claims).
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}

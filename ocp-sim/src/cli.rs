@@ -1,0 +1,46 @@
+//! Command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "ocp-sim", version, about = "A strict OpenShift simulator: API-server subset and OAuth server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API server and the OAuth server over HTTPS until interrupted.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// State, certificates and kubeconfig live here (created 0700).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    /// API server address; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:6443")]
+    pub api_listen: String,
+    /// OAuth server address; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:6444")]
+    pub oauth_listen: String,
+    /// Where to write the admin kubeconfig [default: DATA_DIR/kubeconfig].
+    #[arg(long)]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// NAME=TOKEN: a bearer token for user NAME with no RBAC rights (repeatable).
+    #[arg(long = "token", value_parser = parse_token)]
+    pub tokens: Vec<(String, String)>,
+}
+
+fn parse_token(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, token)) if !name.is_empty() && !token.is_empty() => {
+            Ok((name.to_string(), token.to_string()))
+        }
+        _ => Err("expected NAME=TOKEN".into()),
+    }
+}

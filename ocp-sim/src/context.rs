@@ -1,0 +1,59 @@
+//! What both servers share: the store, the test hooks, the OAuth flows in progress
+//! and the URLs the simulator answers on.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::faults::Hooks;
+use crate::oauth::flows::Flows;
+use crate::store::Store;
+
+pub struct Sim {
+    store: Mutex<Store>,
+    hooks: Mutex<Hooks>,
+    flows: Mutex<Flows>,
+    /// `--token NAME=TOKEN`: token -> user name, users with no RBAC rights.
+    pub extra_tokens: HashMap<String, String>,
+    pub api_url: String,
+    pub oauth_url: String,
+    /// `host:port` of the API server, for discovery's serverAddressByClientCIDRs.
+    pub api_address: String,
+}
+
+/// Locks that survive a panicking holder: the data is still consistent because every
+/// write either completes or returns early before touching the store.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Sim {
+    pub fn new(
+        store: Store,
+        extra_tokens: HashMap<String, String>,
+        api_url: String,
+        oauth_url: String,
+        api_address: String,
+    ) -> Self {
+        Self {
+            store: Mutex::new(store),
+            hooks: Mutex::new(Hooks::default()),
+            flows: Mutex::new(Flows::default()),
+            extra_tokens,
+            api_url,
+            oauth_url,
+            api_address,
+        }
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn hooks(&self) -> MutexGuard<'_, Hooks> {
+        lock(&self.hooks)
+    }
+
+    pub fn flows(&self) -> MutexGuard<'_, Flows> {
+        lock(&self.flows)
+    }
+}

@@ -1,0 +1,71 @@
+//! Registered OAuthClients (`oauthclients.oauth.openshift.io`) as the OAuth server uses
+//! them: redirect URI matching and client authentication.
+
+use serde_json::Value;
+
+use crate::resources::OAUTHCLIENTS;
+use crate::store::Store;
+
+pub struct Client {
+    pub name: String,
+    secrets: Vec<String>,
+    redirect_uris: Vec<String>,
+    pub grant_method: String,
+    pub token_max_age: i64,
+}
+
+const DEFAULT_TOKEN_AGE: i64 = 86400;
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+pub fn load(store: &Store, name: &str) -> Option<Client> {
+    let obj = store.get(&OAUTHCLIENTS, "", name)?;
+    let mut secrets: Vec<String> = obj
+        .get("secret")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .into_iter()
+        .collect();
+    secrets.extend(strings(obj.get("additionalSecrets")).into_iter().filter(|s| !s.is_empty()));
+    Some(Client {
+        name: name.to_string(),
+        secrets,
+        redirect_uris: strings(obj.get("redirectURIs")),
+        grant_method: obj
+            .get("grantMethod")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("auto")
+            .to_string(),
+        token_max_age: obj
+            .get("accessTokenMaxAgeSeconds")
+            .and_then(Value::as_i64)
+            .filter(|a| *a > 0)
+            .unwrap_or(DEFAULT_TOKEN_AGE),
+    })
+}
+
+/// Compares without stopping at the first differing byte.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Client {
+    /// The redirect URI must be one of the registered ones, exactly.
+    pub fn redirect_allowed(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+
+    pub fn secret_ok(&self, secret: &str) -> bool {
+        let mut ok = false;
+        for s in &self.secrets {
+            ok |= same(s, secret);
+        }
+        ok
+    }
+}
