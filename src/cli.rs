@@ -41,6 +41,14 @@ pub struct GlobalOptions {
     #[arg(long = "set", global = true, value_name = "FIELD=VALUE")]
     pub overrides: Vec<String>,
 
+    /// kubeconfig of the OpenShift cluster (default: KUBECONFIG, ~/.kube/config, in-cluster)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// kubeconfig context to use (default: its current context)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
     /// Show what would change without changing anything
     #[arg(long, global = true)]
     pub dry_run: bool,

@@ -25,9 +25,17 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
     let global = &cli.global;
+    // --kubeconfig and --context are shorthands for --set on their fields.
+    let mut overrides = global.overrides.clone();
+    if let Some(path) = &global.kubeconfig {
+        overrides.push(format!("openshift.kubeconfig={}", path.display()));
+    }
+    if let Some(context) = &global.context {
+        overrides.push(format!("openshift.context={context}"));
+    }
     let loaded = config::load(config::Inputs {
         file: global.config.as_deref(),
-        flags: &global.overrides,
+        flags: &overrides,
         env: std::env::vars().collect(),
     })?;
     for warning in &loaded.warnings {

@@ -42,10 +42,16 @@ pub fn apply(
     let mut applied: Value = serde_yaml::from_str(text)
         .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
     if !applied.is_object() {
-        return Err(ApiError::bad_request("error decoding YAML: the body is not an object"));
+        return Err(ApiError::bad_request(
+            "error decoding YAML: the body is not an object",
+        ));
     }
     for key in ["apiVersion", "kind"] {
-        if applied.get(key).and_then(Value::as_str).is_none_or(str::is_empty) {
+        if applied
+            .get(key)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             return Err(ApiError::bad_request(format!(
                 "invalid object type: {key} must be set in an apply patch"
             )));
@@ -78,7 +84,13 @@ pub fn apply(
         if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("resourceVersion");
         }
-        return objects::create(store, def, namespace, obj, Ownership::Set(vec![own_entry(applied_fields)]));
+        return objects::create(
+            store,
+            def,
+            namespace,
+            obj,
+            Ownership::Set(vec![own_entry(applied_fields)]),
+        );
     };
 
     if let Some(rv) = meta::resource_version(&applied)
@@ -98,7 +110,10 @@ pub fn apply(
     let mut conflicts: Vec<(String, String)> = Vec::new();
     for entry in entries.iter().filter(|e| e.manager != manager) {
         for owned in &entry.fields {
-            for path in applied_fields.iter().filter(|p| managed::overlaps(p, owned)) {
+            for path in applied_fields
+                .iter()
+                .filter(|p| managed::overlaps(p, owned))
+            {
                 if managed::get(&live, path) != managed::get(&applied, path) {
                     conflicts.push((entry.manager.clone(), format!(".{}", path.join("."))));
                 }
@@ -144,7 +159,12 @@ pub fn apply(
     objects::update(store, def, namespace, name, merged, Ownership::Set(entries))
 }
 
-fn conflict_error(def: &ResourceDef, name: &str, api_version: &str, conflicts: &[(String, String)]) -> ApiError {
+fn conflict_error(
+    def: &ResourceDef,
+    name: &str,
+    api_version: &str,
+    conflicts: &[(String, String)],
+) -> ApiError {
     let message = match conflicts {
         [(manager, field)] => format!(
             "Apply failed with 1 conflict: conflict with \"{manager}\" using {api_version}: {field}"
@@ -152,7 +172,9 @@ fn conflict_error(def: &ResourceDef, name: &str, api_version: &str, conflicts: &
         many => {
             let mut text = format!("Apply failed with {} conflicts:", many.len());
             for (manager, field) in many {
-                text.push_str(&format!(" conflict with \"{manager}\" using {api_version}: {field}"));
+                text.push_str(&format!(
+                    " conflict with \"{manager}\" using {api_version}: {field}"
+                ));
             }
             text
         }

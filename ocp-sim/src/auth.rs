@@ -37,7 +37,10 @@ impl Principal {
 
     pub fn groups(&self) -> Vec<String> {
         match self {
-            Principal::Admin => vec!["system:cluster-admins".into(), "system:authenticated".into()],
+            Principal::Admin => vec![
+                "system:cluster-admins".into(),
+                "system:authenticated".into(),
+            ],
             Principal::User { groups, .. } => groups.clone(),
             Principal::Anonymous => vec!["system:unauthenticated".into()],
         }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "ocp-sim", version, about = "A strict OpenShift simulator: API-server subset and OAuth server")]
+#[command(
+    name = "ocp-sim",
+    version,
+    about = "A strict OpenShift simulator: API-server subset and OAuth server"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -11,10 +11,9 @@ pub const AGGREGATED_CONTENT_TYPE: &str =
 
 /// Whether the `Accept` header asks for aggregated discovery (v2 or v2beta1).
 pub fn wants_aggregated(accept: &str) -> bool {
-    accept
-        .split(',')
-        .next()
-        .is_some_and(|first| first.contains("as=APIGroupDiscoveryList") && first.contains("g=apidiscovery.k8s.io"))
+    accept.split(',').next().is_some_and(|first| {
+        first.contains("as=APIGroupDiscoveryList") && first.contains("g=apidiscovery.k8s.io")
+    })
 }
 
 pub fn version() -> Value {
@@ -127,7 +126,10 @@ pub fn aggregated(core: bool) -> Value {
     let items: Vec<Value> = if core {
         vec![aggregated_group("")]
     } else {
-        resources::GROUPS.iter().map(|g| aggregated_group(g)).collect()
+        resources::GROUPS
+            .iter()
+            .map(|g| aggregated_group(g))
+            .collect()
     };
     json!({
         "kind": "APIGroupDiscoveryList",

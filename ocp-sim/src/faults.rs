@@ -102,7 +102,9 @@ impl Hooks {
         let index = self.faults.iter().position(|f| {
             f.count > 0
                 && path.starts_with(&f.path_prefix)
-                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let fault = &mut self.faults[index];
         fault.count -= 1;

@@ -179,7 +179,9 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, manager: &str, api_ve
         .cloned()
         .collect();
     for entry in entries.iter_mut() {
-        entry.fields.retain(|p| new_leaves.contains(p) && !changed.contains(p));
+        entry
+            .fields
+            .retain(|p| new_leaves.contains(p) && !changed.contains(p));
     }
     if !changed.is_empty() {
         let now = crate::meta::now();

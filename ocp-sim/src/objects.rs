@@ -94,7 +94,11 @@ pub fn create(
     } else {
         meta.remove("namespace");
     }
-    let name = meta.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let name = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if name.is_empty() {
         match meta.get("generateName").and_then(Value::as_str) {
             Some(prefix) if !prefix.is_empty() => {
@@ -114,7 +118,11 @@ pub fn create(
             }
         }
     }
-    if meta.get("resourceVersion").and_then(Value::as_str).is_some_and(|rv| !rv.is_empty()) {
+    if meta
+        .get("resourceVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|rv| !rv.is_empty())
+    {
         return Err(ApiError::internal(
             "resourceVersion should not be set on objects to be created",
         ));
@@ -254,8 +262,15 @@ fn finish(
                 };
                 strip(old) != strip(&obj)
             };
-            let generation = old.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
-            let next = if spec_changed { generation + 1 } else { generation };
+            let generation = old
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            let next = if spec_changed {
+                generation + 1
+            } else {
+                generation
+            };
             meta::metadata_mut(&mut obj).insert("generation".into(), json!(next));
         }
     }
@@ -268,10 +283,19 @@ fn finish(
     })
 }
 
-pub fn delete(store: &mut Store, def: &ResourceDef, namespace: &str, name: &str) -> ApiResult<Value> {
+pub fn delete(
+    store: &mut Store,
+    def: &ResourceDef,
+    namespace: &str,
+    name: &str,
+) -> ApiResult<Value> {
     let gr: GroupResource = def.gr();
     if def.kind == "Namespace" && PROTECTED_NAMESPACES.contains(&name) {
-        return Err(ApiError::forbidden(&gr, name, "this namespace may not be deleted"));
+        return Err(ApiError::forbidden(
+            &gr,
+            name,
+            "this namespace may not be deleted",
+        ));
     }
     let Some(removed) = store.remove(def, namespace, name) else {
         return Err(ApiError::not_found(&gr, name));

@@ -65,17 +65,31 @@ pub fn patch(store: &mut Store, def: &ResourceDef, req: Request<'_>) -> ApiResul
                 "meta.k8s.io",
                 "PatchOptions",
                 "",
-                &[crate::validate::FieldError::required("fieldManager", "is required for apply patch")],
+                &[crate::validate::FieldError::required(
+                    "fieldManager",
+                    "is required for apply patch",
+                )],
             ));
         };
-        return apply::apply(store, def, req.namespace, req.name, req.body, manager, req.force);
+        return apply::apply(
+            store,
+            def,
+            req.namespace,
+            req.name,
+            req.body,
+            manager,
+            req.force,
+        );
     }
     if req.force {
         return Err(ApiError::invalid(
             "meta.k8s.io",
             "PatchOptions",
             "",
-            &[crate::validate::FieldError::forbidden("force", "may not be specified for non-apply patch")],
+            &[crate::validate::FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            )],
         ));
     }
     let Some(current) = store.get(def, req.namespace, req.name).cloned() else {
@@ -104,9 +118,12 @@ pub fn patch(store: &mut Store, def: &ResourceDef, req: Request<'_>) -> ApiResul
                 )
             })?;
         }
-        PatchType::Apply => unreachable!("handled above"),
+        PatchType::Apply => return Err(ApiError::internal("apply reached the merge path")),
     }
-    let manager = req.manager.filter(|m| !m.is_empty()).unwrap_or(req.default_manager);
+    let manager = req
+        .manager
+        .filter(|m| !m.is_empty())
+        .unwrap_or(req.default_manager);
     objects::update(
         store,
         def,

@@ -22,8 +22,10 @@ pub struct Attributes<'a> {
 }
 
 fn contains(list: Option<&Value>, wanted: &str) -> bool {
-    list.and_then(Value::as_array)
-        .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(wanted) || v.as_str() == Some("*")))
+    list.and_then(Value::as_array).is_some_and(|l| {
+        l.iter()
+            .any(|v| v.as_str() == Some(wanted) || v.as_str() == Some("*"))
+    })
 }
 
 fn rule_allows(rule: &Value, attrs: &Attributes<'_>) -> bool {
@@ -42,7 +44,10 @@ fn rule_allows(rule: &Value, attrs: &Attributes<'_>) -> bool {
 fn subject_matches(subject: &Value, principal: &Principal) -> bool {
     let kind = subject.get("kind").and_then(Value::as_str);
     let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
-    let group = subject.get("apiGroup").and_then(Value::as_str).unwrap_or("");
+    let group = subject
+        .get("apiGroup")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     match kind {
         Some("User") => group == "rbac.authorization.k8s.io" && name == principal.name(),
         Some("Group") => {
@@ -136,7 +141,10 @@ fn denial(principal: &Principal, attrs: &Attributes<'_>) -> String {
     if let Principal::User { scopes, .. } = principal
         && !scopes_allow(scopes, attrs)
     {
-        text.push_str(&format!(": scopes [{}] prevent this action", scopes.join(" ")));
+        text.push_str(&format!(
+            ": scopes [{}] prevent this action",
+            scopes.join(" ")
+        ));
     }
     text
 }
@@ -147,7 +155,11 @@ pub fn authorize(store: &Store, principal: &Principal, attrs: &Attributes<'_>) -
         return Ok(());
     }
     let gr = GroupResource::new(attrs.group, attrs.resource);
-    Err(ApiError::forbidden(&gr, attrs.name, &denial(principal, attrs)))
+    Err(ApiError::forbidden(
+        &gr,
+        attrs.name,
+        &denial(principal, attrs),
+    ))
 }
 
 /// Discovery and other non-resource paths: any authenticated user.

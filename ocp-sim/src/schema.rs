@@ -38,9 +38,15 @@ fn identity_provider() -> Value {
 pub fn of(def: &ResourceDef) -> Value {
     let mut top = json!({"apiVersion": "s", "kind": "s", "metadata": metadata()});
     let body = match def.kind {
-        "Namespace" => json!({"spec": {"finalizers": ["s"]}, "status": {"phase": "s", "conditions": ["*"]}}),
-        "Secret" => json!({"data": {"@map": "s"}, "stringData": {"@map": "s"}, "type": "s", "immutable": "b"}),
-        "ConfigMap" => json!({"data": {"@map": "s"}, "binaryData": {"@map": "s"}, "immutable": "b"}),
+        "Namespace" => {
+            json!({"spec": {"finalizers": ["s"]}, "status": {"phase": "s", "conditions": ["*"]}})
+        }
+        "Secret" => {
+            json!({"data": {"@map": "s"}, "stringData": {"@map": "s"}, "type": "s", "immutable": "b"})
+        }
+        "ConfigMap" => {
+            json!({"data": {"@map": "s"}, "binaryData": {"@map": "s"}, "immutable": "b"})
+        }
         "RoleBinding" => json!({
             "subjects": [{"kind": "s", "apiGroup": "s", "name": "s", "namespace": "s"}],
             "roleRef": {"apiGroup": "s", "kind": "s", "name": "s"}
@@ -168,8 +174,17 @@ fn walk(value: &mut Value, schema: &Value, path: &str, out: &mut Outcome) {
     }
 }
 
-fn prune_object(map: &mut Map<String, Value>, fields: &Map<String, Value>, path: &str, out: &mut Outcome) {
-    let unknown: Vec<String> = map.keys().filter(|k| !fields.contains_key(*k)).cloned().collect();
+fn prune_object(
+    map: &mut Map<String, Value>,
+    fields: &Map<String, Value>,
+    path: &str,
+    out: &mut Outcome,
+) {
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|k| !fields.contains_key(*k))
+        .cloned()
+        .collect();
     for key in unknown {
         map.remove(&key);
         out.unknown.push(join(path, &key));

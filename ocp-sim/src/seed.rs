@@ -13,13 +13,30 @@ fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
 }
 
 const READ: &[&str] = &["get", "list", "watch"];
-const WRITE: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const WRITE: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 
 fn cluster_roles() -> Vec<(&'static str, Vec<Value>)> {
     let view = vec![
         rule(
             &[""],
-            &["configmaps", "endpoints", "persistentvolumeclaims", "pods", "replicationcontrollers", "serviceaccounts", "services"],
+            &[
+                "configmaps",
+                "endpoints",
+                "persistentvolumeclaims",
+                "pods",
+                "replicationcontrollers",
+                "serviceaccounts",
+                "services",
+            ],
             READ,
         ),
         rule(&[""], &["namespaces"], READ),
@@ -28,12 +45,27 @@ fn cluster_roles() -> Vec<(&'static str, Vec<Value>)> {
     let mut edit = view.clone();
     edit.push(rule(
         &[""],
-        &["configmaps", "secrets", "pods", "services", "serviceaccounts", "persistentvolumeclaims"],
+        &[
+            "configmaps",
+            "secrets",
+            "pods",
+            "services",
+            "serviceaccounts",
+            "persistentvolumeclaims",
+        ],
         WRITE,
     ));
     let mut admin = edit.clone();
-    admin.push(rule(&["rbac.authorization.k8s.io"], &["rolebindings", "roles"], WRITE));
-    admin.push(rule(&["project.openshift.io"], &["projects"], &["delete", "get", "patch", "update"]));
+    admin.push(rule(
+        &["rbac.authorization.k8s.io"],
+        &["rolebindings", "roles"],
+        WRITE,
+    ));
+    admin.push(rule(
+        &["project.openshift.io"],
+        &["projects"],
+        &["delete", "get", "patch", "update"],
+    ));
     let cluster_admin = vec![
         rule(&["*"], &["*"], &["*"]),
         json!({"nonResourceURLs": ["*"], "verbs": ["*"]}),
@@ -46,7 +78,13 @@ fn cluster_roles() -> Vec<(&'static str, Vec<Value>)> {
     ]
 }
 
-fn create(store: &mut Store, def: &ResourceDef, ns: &str, obj: Value, manager: &str) -> ApiResult<()> {
+fn create(
+    store: &mut Store,
+    def: &ResourceDef,
+    ns: &str,
+    obj: Value,
+    manager: &str,
+) -> ApiResult<()> {
     objects::create(store, def, ns, obj, Ownership::Update(manager.into()))?;
     Ok(())
 }

@@ -82,7 +82,7 @@ impl Drop for Running {
 
 fn url_of(addr: SocketAddr) -> String {
     let ip = if addr.ip().is_unspecified() {
-        "127.0.0.1".parse().expect("literal address")
+        std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST)
     } else {
         addr.ip()
     };
@@ -100,7 +100,8 @@ pub async fn start(options: Options) -> Result<Running> {
         Some(store) => store,
         None => {
             let mut store = Store::new(state_file, meta::random_urlsafe(32));
-            seed::install(&mut store).map_err(|e| anyhow::anyhow!("seeding the initial state: {e}"))?;
+            seed::install(&mut store)
+                .map_err(|e| anyhow::anyhow!("seeding the initial state: {e}"))?;
             store.save().context("writing the initial state")?;
             store
         }
@@ -117,8 +118,11 @@ pub async fn start(options: Options) -> Result<Running> {
     let api_url = url_of(api_addr);
     let oauth_url = url_of(oauth_listener.local_addr()?);
 
-    let extra_tokens: HashMap<String, String> =
-        options.tokens.iter().map(|(user, token)| (token.clone(), user.clone())).collect();
+    let extra_tokens: HashMap<String, String> = options
+        .tokens
+        .iter()
+        .map(|(user, token)| (token.clone(), user.clone()))
+        .collect();
     let sim = Arc::new(Sim::new(
         store,
         extra_tokens,
@@ -127,9 +131,17 @@ pub async fn start(options: Options) -> Result<Running> {
         api_url.trim_start_matches("https://").to_string(),
     ));
 
-    let kubeconfig_path = options.kubeconfig_out.clone().unwrap_or_else(|| dir.join("kubeconfig"));
-    kubeconfig::write(&kubeconfig_path, &api_url, &material.ca.cert_pem, &admin_token)
-        .with_context(|| format!("writing {}", kubeconfig_path.display()))?;
+    let kubeconfig_path = options
+        .kubeconfig_out
+        .clone()
+        .unwrap_or_else(|| dir.join("kubeconfig"));
+    kubeconfig::write(
+        &kubeconfig_path,
+        &api_url,
+        &material.ca.cert_pem,
+        &admin_token,
+    )
+    .with_context(|| format!("writing {}", kubeconfig_path.display()))?;
 
     let acceptor = TlsAcceptor::from(tls::server_config(&material.server)?);
     let api_sim = sim.clone();
@@ -137,10 +149,14 @@ pub async fn start(options: Options) -> Result<Running> {
         api::serve(api_sim.clone(), req)
     }));
     let router = oauth::router(sim.clone());
-    let oauth_task = tokio::spawn(accept_loop(oauth_listener, acceptor, move |req: hyper::Request<Incoming>| {
-        let router = router.clone();
-        async move { router.oneshot(req.map(Body::new)).await }
-    }));
+    let oauth_task = tokio::spawn(accept_loop(
+        oauth_listener,
+        acceptor,
+        move |req: hyper::Request<Incoming>| {
+            let router = router.clone();
+            async move { router.oneshot(req.map(Body::new)).await }
+        },
+    ));
 
     Ok(Running {
         api_url,
@@ -176,7 +192,7 @@ where
             let Ok(stream) = acceptor.accept(tcp).await else {
                 return;
             };
-            let service = service_fn(move |req| handler(req));
+            let service = service_fn(handler);
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;

@@ -73,14 +73,22 @@ impl ApiError {
 
     /// The answer for paths and resources the server does not serve at all.
     pub fn no_such_path() -> Self {
-        let mut e = Self::new(404, "NotFound", "the server could not find the requested resource");
+        let mut e = Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        );
         e.details = json!({});
         e
     }
 
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{gr} \"{name}\" already exists"))
-            .with_resource_details(gr, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{gr} \"{name}\" already exists"),
+        )
+        .with_resource_details(gr, name)
     }
 
     pub fn conflict(gr: &GroupResource, name: &str, why: &str) -> Self {
@@ -112,7 +120,10 @@ impl ApiError {
             [one] => one.to_string(),
             many => format!(
                 "[{}]",
-                many.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         let causes: Vec<Value> = errors
@@ -183,7 +194,11 @@ impl ApiError {
     }
 
     pub fn internal(why: &str) -> Self {
-        let mut e = Self::new(500, "InternalError", format!("Internal error occurred: {why}"));
+        let mut e = Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {why}"),
+        );
         e.details = json!({"causes": [{"message": why}]});
         e
     }

@@ -94,10 +94,13 @@ impl Store {
         store.rv = persisted.resource_version;
         store.tokens = persisted.tokens;
         for stored in persisted.objects {
-            let def = resources::by_store_key(&stored.resource).with_context(|| {
-                format!("state holds an unknown resource {}", stored.resource)
-            })?;
-            let key = key_of(def, meta::namespace(&stored.object), meta::name(&stored.object));
+            let def = resources::by_store_key(&stored.resource)
+                .with_context(|| format!("state holds an unknown resource {}", stored.resource))?;
+            let key = key_of(
+                def,
+                meta::namespace(&stored.object),
+                meta::name(&stored.object),
+            );
             store.objects.insert(key, stored.object);
         }
         Ok(Some(store))
@@ -158,10 +161,8 @@ impl Store {
     /// Stores `obj` under a fresh resourceVersion and returns what was stored.
     pub fn put(&mut self, def: &ResourceDef, mut obj: Value) -> Value {
         self.rv += 1;
-        meta::metadata_mut(&mut obj).insert(
-            "resourceVersion".into(),
-            Value::String(self.rv.to_string()),
-        );
+        meta::metadata_mut(&mut obj)
+            .insert("resourceVersion".into(), Value::String(self.rv.to_string()));
         let key = key_of(def, meta::namespace(&obj), meta::name(&obj));
         self.objects.insert(key, obj.clone());
         obj

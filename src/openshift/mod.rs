@@ -1,16 +1,25 @@
-//! The OpenShift side: where its OAuth server is, and (later) the objects of step3 and step5.
+//! The OpenShift side: reaching the cluster, the OAuth identity provider and OAuthClient
+//! (step3), projects and role bindings (step5).
 
-use anyhow::{Result, bail};
+pub mod cluster;
+pub mod identity_provider;
+pub mod oauth_server;
+pub mod objects;
+pub mod projects;
+pub mod rbac;
+pub mod resources;
+
+use anyhow::Result;
 
 use crate::config::Config;
 
-/// The OAuth server URL: from the configuration, else from the cluster.
+/// The OAuth server URL: from the configuration, else discovered from the cluster.
 pub async fn oauth_url(config: &Config) -> Result<String> {
-    match &config.openshift.oauth_url {
-        Some(url) => Ok(url.trim_end_matches('/').to_string()),
-        None => bail!(
-            "the OpenShift OAuth URL is needed for the ocp client's redirect URI: \
-             set openshift.oauth_url (e.g. https://oauth-openshift.apps.<cluster-domain>)"
-        ),
+    if let Some(url) = &config.openshift.oauth_url {
+        return Ok(url.trim_end_matches('/').to_string());
     }
+    let cluster = cluster::connect(config).await.map_err(|err| {
+        err.context("the OpenShift OAuth URL is needed (set openshift.oauth_url, or make the cluster reachable)")
+    })?;
+    oauth_server::discover(&cluster).await
 }

@@ -2,6 +2,8 @@
 
 mod step1;
 mod step2;
+mod step3;
+mod step5;
 
 use anyhow::{Result, bail};
 
@@ -33,6 +35,8 @@ pub async fn run(ctx: &Context, step: Step) -> Result<Report> {
     match step {
         Step::One => step1::run(ctx).await,
         Step::Two => step2::run(ctx).await,
+        Step::Three => step3::run(ctx).await,
+        Step::Five => step5::run(ctx).await,
         other => bail!(
             "{} is not built yet in this version of bridgectl",
             other.title()

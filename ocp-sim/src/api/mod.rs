@@ -102,7 +102,11 @@ where
     let query: HashMap<String, String> = parts
         .uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let is_hook = path.starts_with("/_sim/");
     if !is_hook {
@@ -128,7 +132,10 @@ where
     let bytes = match axum::body::to_bytes(Body::new(body), BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return Ok(ApiError::for_code(413, "Request entity too large: limit is 3145728").into_response());
+            return Ok(
+                ApiError::for_code(413, "Request entity too large: limit is 3145728")
+                    .into_response(),
+            );
         }
     };
     let req = Req {
@@ -153,7 +160,9 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
         "/healthz" | "/readyz" | "/livez" => {
             return (axum::http::StatusCode::OK, "ok").into_response();
         }
-        "/.well-known/oauth-authorization-server" => Some(crate::oauth::metadata::document(&sim.oauth_url)),
+        "/.well-known/oauth-authorization-server" => {
+            Some(crate::oauth::metadata::document(&sim.oauth_url))
+        }
         _ => None,
     };
     if let Some(body) = public {
@@ -182,14 +191,21 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
     }
 }
 
-fn serve_discovery(sim: &Sim, req: &Req<'_>, principal: &Principal, d: path::Discovery) -> Response {
+fn serve_discovery(
+    sim: &Sim,
+    req: &Req<'_>,
+    principal: &Principal,
+    d: path::Discovery,
+) -> Response {
     if let Err(e) = rbac::authorize_path(principal, req.path) {
         return e.into_response();
     }
     if req.method != Method::GET {
         return ApiError::method_not_allowed().into_response();
     }
-    let aggregated = req.header("accept").is_some_and(discovery::wants_aggregated);
+    let aggregated = req
+        .header("accept")
+        .is_some_and(discovery::wants_aggregated);
     let body = match d {
         path::Discovery::CoreVersions if aggregated => {
             return aggregated_response(discovery::aggregated(true));
@@ -222,7 +238,14 @@ fn verb_of(req: &Req<'_>, target: &Target) -> ApiResult<&'static str> {
     let named = target.name.is_some();
     let verb = match (req.method.as_str(), named) {
         ("GET", true) => "get",
-        ("GET", false) if req.query.get("watch").is_some_and(|w| w == "true" || w == "1") => "watch",
+        ("GET", false)
+            if req
+                .query
+                .get("watch")
+                .is_some_and(|w| w == "true" || w == "1") =>
+        {
+            "watch"
+        }
         ("GET", false) => "list",
         ("POST", false) => "create",
         ("PUT", true) => "update",
@@ -242,8 +265,12 @@ fn resource(sim: &Sim, req: &Req<'_>, principal: &Principal, target: &Target) ->
     let def = target.def;
     let name = target.name.as_deref().unwrap_or("");
     match (def.plural, def.group) {
-        ("projects", "project.openshift.io") => return projects::handle(sim, req, principal, verb, name),
-        ("projectrequests", "project.openshift.io") => return projects::request(sim, req, principal),
+        ("projects", "project.openshift.io") => {
+            return projects::handle(sim, req, principal, verb, name);
+        }
+        ("projectrequests", "project.openshift.io") => {
+            return projects::request(sim, req, principal);
+        }
         ("users", "user.openshift.io") if name == "~" && verb == "get" => {
             return users::me(sim, principal);
         }

@@ -11,7 +11,13 @@ use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{ApiError, ApiResult};
 use crate::store::Store;
 
-pub fn handle(sim: &Sim, req: &Req<'_>, _principal: &Principal, verb: &str, target: &Target) -> ApiResult<Reply> {
+pub fn handle(
+    sim: &Sim,
+    req: &Req<'_>,
+    _principal: &Principal,
+    verb: &str,
+    target: &Target,
+) -> ApiResult<Reply> {
     let def = target.def;
     let ns = target.namespace.as_str();
     let name = target.name.as_deref().unwrap_or("");
@@ -28,12 +34,16 @@ pub fn handle(sim: &Sim, req: &Req<'_>, _principal: &Principal, verb: &str, targ
         "create" => {
             let obj = body::decode(req.header("content-type"), req.body)?;
             let manager = manager_of(req);
-            write(sim, req, |store| objects::create(store, def, ns, obj, Ownership::Update(manager)))
+            write(sim, req, |store| {
+                objects::create(store, def, ns, obj, Ownership::Update(manager))
+            })
         }
         "update" => {
             let obj = body::decode(req.header("content-type"), req.body)?;
             let manager = manager_of(req);
-            write(sim, req, |store| objects::update(store, def, ns, name, obj, Ownership::Update(manager)))
+            write(sim, req, |store| {
+                objects::update(store, def, ns, name, obj, Ownership::Update(manager))
+            })
         }
         "patch" => {
             let content_type = req.header("content-type").unwrap_or("");
@@ -67,10 +77,34 @@ pub fn handle(sim: &Sim, req: &Req<'_>, _principal: &Principal, verb: &str, targ
             } else {
                 objects::delete(&mut store, def, ns, name)?
             };
-            Ok(Reply::ok(removed))
+            Ok(Reply::ok(deleted_reply(def, removed)))
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// What DELETE answers: custom resources and namespaces come back as the object (a
+/// namespace marked Terminating); other built-in kinds as a `Success` Status.
+fn deleted_reply(def: &crate::resources::ResourceDef, removed: Value) -> Value {
+    if def.crd {
+        return removed;
+    }
+    if def.kind == "Namespace" {
+        let mut ns = removed;
+        crate::meta::metadata_mut(&mut ns)
+            .insert("deletionTimestamp".into(), json!(crate::meta::now()));
+        ns["status"] = json!({"phase": "Terminating"});
+        return ns;
+    }
+    let mut details = json!({
+        "name": crate::meta::name(&removed),
+        "kind": def.plural,
+        "uid": removed.pointer("/metadata/uid").cloned().unwrap_or(Value::Null),
+    });
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 }
 
 fn manager_of(req: &Req<'_>) -> String {
@@ -82,7 +116,11 @@ fn manager_of(req: &Req<'_>) -> String {
 }
 
 /// Runs a write against the store (or a throwaway copy for `dryRun=All`).
-fn write(sim: &Sim, req: &Req<'_>, op: impl FnOnce(&mut Store) -> ApiResult<Written>) -> ApiResult<Reply> {
+fn write(
+    sim: &Sim,
+    req: &Req<'_>,
+    op: impl FnOnce(&mut Store) -> ApiResult<Written>,
+) -> ApiResult<Reply> {
     let mut store = sim.store();
     let written = if req.dry_run() {
         let mut copy = store.dry_copy();
@@ -99,9 +137,17 @@ fn write(sim: &Sim, req: &Req<'_>, op: impl FnOnce(&mut Store) -> ApiResult<Writ
 
 fn list(sim: &Sim, req: &Req<'_>, target: &Target) -> ApiResult<Reply> {
     let def = target.def;
-    let labels = LabelSelector::parse(req.query.get("labelSelector").map(String::as_str).unwrap_or(""))?;
+    let labels = LabelSelector::parse(
+        req.query
+            .get("labelSelector")
+            .map(String::as_str)
+            .unwrap_or(""),
+    )?;
     let fields = FieldSelector::parse(
-        req.query.get("fieldSelector").map(String::as_str).unwrap_or(""),
+        req.query
+            .get("fieldSelector")
+            .map(String::as_str)
+            .unwrap_or(""),
         def.kind,
     )?;
     let store = sim.store();

@@ -37,7 +37,9 @@ pub fn parse(path: &str) -> Route {
         ["api"] => return Route::Discovery(Discovery::CoreVersions),
         ["apis"] => return Route::Discovery(Discovery::Groups),
         ["apis", group] => return Route::Discovery(Discovery::Group(group.to_string())),
-        ["api", version] => return Route::Discovery(Discovery::Resources(String::new(), version.to_string())),
+        ["api", version] => {
+            return Route::Discovery(Discovery::Resources(String::new(), version.to_string()));
+        }
         ["apis", group, version] => {
             return Route::Discovery(Discovery::Resources(group.to_string(), version.to_string()));
         }

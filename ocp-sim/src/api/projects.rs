@@ -45,7 +45,13 @@ fn attrs<'a>(verb: &'a str, name: &'a str) -> Attributes<'a> {
     }
 }
 
-pub fn handle(sim: &Sim, req: &Req<'_>, principal: &Principal, verb: &str, name: &str) -> ApiResult<Reply> {
+pub fn handle(
+    sim: &Sim,
+    req: &Req<'_>,
+    principal: &Principal,
+    verb: &str,
+    name: &str,
+) -> ApiResult<Reply> {
     match verb {
         "list" => {
             let attrs = Attributes {
@@ -57,7 +63,12 @@ pub fn handle(sim: &Sim, req: &Req<'_>, principal: &Principal, verb: &str, name:
             };
             let store = sim.store();
             rbac::authorize(&store, principal, &attrs)?;
-            let labels = LabelSelector::parse(req.query.get("labelSelector").map(String::as_str).unwrap_or(""))?;
+            let labels = LabelSelector::parse(
+                req.query
+                    .get("labelSelector")
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )?;
             let items: Vec<Value> = rbac::visible_namespaces(&store, principal)
                 .iter()
                 .filter_map(|ns| store.get(&NAMESPACES, "", ns))
@@ -112,8 +123,14 @@ pub fn handle(sim: &Sim, req: &Req<'_>, principal: &Principal, verb: &str, name:
             objects::check_type(&PROJECTS, &mut obj)?;
             let warnings = prune(&PROJECTS, &mut obj);
             let name = meta::name(&obj).to_string();
-            let annotations = obj.pointer("/metadata/annotations").cloned().unwrap_or(json!({}));
-            let labels = obj.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+            let annotations = obj
+                .pointer("/metadata/annotations")
+                .cloned()
+                .unwrap_or(json!({}));
+            let labels = obj
+                .pointer("/metadata/labels")
+                .cloned()
+                .unwrap_or(json!({}));
             let ns = create_namespace(&mut store, &name, annotations, labels)?;
             Ok(Reply {
                 code: 201,
@@ -138,7 +155,12 @@ fn project_already_exists(name: &str) -> ApiError {
     ApiError::already_exists(&GroupResource::new("project.openshift.io", "project"), name)
 }
 
-fn create_namespace(store: &mut Store, name: &str, annotations: Value, labels: Value) -> ApiResult<Value> {
+fn create_namespace(
+    store: &mut Store,
+    name: &str,
+    annotations: Value,
+    labels: Value,
+) -> ApiResult<Value> {
     if store.get(&NAMESPACES, "", name).is_some() {
         return Err(project_already_exists(name));
     }
@@ -147,8 +169,20 @@ fn create_namespace(store: &mut Store, name: &str, annotations: Value, labels: V
         "kind": "Namespace",
         "metadata": {"name": name, "annotations": annotations, "labels": labels},
     });
-    let written = objects::create(store, &NAMESPACES, "", namespace, Ownership::Update(MANAGER.into()))
-        .map_err(|e| if e.reason == "AlreadyExists" { project_already_exists(name) } else { e })?;
+    let written = objects::create(
+        store,
+        &NAMESPACES,
+        "",
+        namespace,
+        Ownership::Update(MANAGER.into()),
+    )
+    .map_err(|e| {
+        if e.reason == "AlreadyExists" {
+            project_already_exists(name)
+        } else {
+            e
+        }
+    })?;
     Ok(written.object)
 }
 
@@ -175,7 +209,10 @@ pub fn request(sim: &Sim, req: &Req<'_>, principal: &Principal) -> ApiResult<Rep
             "project.openshift.io",
             "ProjectRequest",
             "",
-            &[FieldError::required("metadata.name", "name or generateName is required")],
+            &[FieldError::required(
+                "metadata.name",
+                "name or generateName is required",
+            )],
         ));
     }
     if !is_dns_label(&name) {
@@ -206,7 +243,12 @@ pub fn request(sim: &Sim, req: &Req<'_>, principal: &Principal) -> ApiResult<Rep
             &format!("cannot request a project with the name \"{name}\""),
         ));
     }
-    let text = |key: &str| obj.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |key: &str| {
+        obj.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let requester = principal.name().to_string();
     let annotations = json!({
         "openshift.io/requester": requester,
@@ -216,7 +258,11 @@ pub fn request(sim: &Sim, req: &Req<'_>, principal: &Principal) -> ApiResult<Rep
     if req.dry_run() {
         let mut copy = store.dry_copy();
         let ns = create_namespace(&mut copy, &name, annotations, json!({}))?;
-        return Ok(Reply { code: 201, body: project_of(&ns), warnings });
+        return Ok(Reply {
+            code: 201,
+            body: project_of(&ns),
+            warnings,
+        });
     }
     let ns = create_namespace(&mut store, &name, annotations, json!({}))?;
     let binding = json!({
@@ -226,7 +272,13 @@ pub fn request(sim: &Sim, req: &Req<'_>, principal: &Principal) -> ApiResult<Rep
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": requester}],
     });
-    objects::create(&mut store, &ROLEBINDINGS, &name, binding, Ownership::Update(MANAGER.into()))?;
+    objects::create(
+        &mut store,
+        &ROLEBINDINGS,
+        &name,
+        binding,
+        Ownership::Update(MANAGER.into()),
+    )?;
     Ok(Reply {
         code: 201,
         body: project_of(&ns),

@@ -33,10 +33,16 @@ pub fn handle(sim: &Sim, req: &Req<'_>) -> ApiResult<Reply> {
             let fault: Fault = serde_json::from_value(parse("fault")?)
                 .map_err(|e| ApiError::bad_request(format!("fault: {e}")))?;
             if fault.status.is_none() && !fault.close_connection {
-                return Err(ApiError::bad_request("fault: set status or close_connection"));
+                return Err(ApiError::bad_request(
+                    "fault: set status or close_connection",
+                ));
             }
             sim.hooks().add_fault(fault);
-            Ok(Reply { code: 201, body: json!({"faults": sim.hooks().faults()}), warnings: vec![] })
+            Ok(Reply {
+                code: 201,
+                body: json!({"faults": sim.hooks().faults()}),
+                warnings: vec![],
+            })
         }
         (Method::GET, "/_sim/faults") => Ok(Reply::ok(json!({"faults": sim.hooks().faults()}))),
         (Method::DELETE, "/_sim/faults") => {
@@ -47,10 +53,16 @@ pub fn handle(sim: &Sim, req: &Req<'_>) -> ApiResult<Reply> {
             let m: MutateAfterRead = serde_json::from_value(parse("mutate-after-read")?)
                 .map_err(|e| ApiError::bad_request(format!("mutate-after-read: {e}")))?;
             if !m.merge_patch.is_object() {
-                return Err(ApiError::bad_request("mutate-after-read: merge_patch must be an object"));
+                return Err(ApiError::bad_request(
+                    "mutate-after-read: merge_patch must be an object",
+                ));
             }
             sim.hooks().add_mutation(m);
-            Ok(Reply { code: 201, body: json!({"armed": true}), warnings: vec![] })
+            Ok(Reply {
+                code: 201,
+                body: json!({"armed": true}),
+                warnings: vec![],
+            })
         }
         (Method::GET, "/_sim/requests") => Ok(Reply::ok(sim.hooks().report())),
         (Method::DELETE, "/_sim/requests") => {

@@ -25,7 +25,10 @@ pub fn me(sim: &Sim, principal: &Principal) -> ApiResult<Reply> {
             "~",
             "User \"system:anonymous\" cannot get resource \"users\" in API group \"user.openshift.io\" at the cluster scope",
         )),
-        Principal::Admin => Ok(Reply::ok(virtual_user(principal.name(), principal.groups()))),
+        Principal::Admin => Ok(Reply::ok(virtual_user(
+            principal.name(),
+            principal.groups(),
+        ))),
         Principal::User { name, .. } => {
             let store = sim.store();
             match store.get(&USERS, "", name) {

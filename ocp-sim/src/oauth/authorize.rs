@@ -36,7 +36,10 @@ fn pkce_ok(challenge: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~'))
 }
 
-pub async fn handler(State(sim): State<Arc<Sim>>, Query(params): Query<HashMap<String, String>>) -> Response {
+pub async fn handler(
+    State(sim): State<Arc<Sim>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
 
     let Some(client_id) = param("client_id") else {
@@ -50,7 +53,9 @@ pub async fn handler(State(sim): State<Arc<Sim>>, Query(params): Query<HashMap<S
         return pages::error(
             400,
             "unauthorized_client",
-            &format!("The client is not authorized to request a token using this method: OAuth client {client_id:?} does not exist."),
+            &format!(
+                "The client is not authorized to request a token using this method: OAuth client {client_id:?} does not exist."
+            ),
         );
     };
     let Some(redirect_uri) = param("redirect_uri") else {
@@ -60,7 +65,9 @@ pub async fn handler(State(sim): State<Arc<Sim>>, Query(params): Query<HashMap<S
         return pages::error(
             400,
             "invalid_request",
-            &format!("The redirect_uri {redirect_uri:?} is not one of the redirectURIs of OAuth client {client_id:?}."),
+            &format!(
+                "The redirect_uri {redirect_uri:?} is not one of the redirectURIs of OAuth client {client_id:?}."
+            ),
         );
     }
     let scopes: Vec<String> = match param("scope") {
@@ -77,21 +84,44 @@ pub async fn handler(State(sim): State<Arc<Sim>>, Query(params): Query<HashMap<S
     };
     // From here on the redirect URI is trusted, so errors go back to the client.
     if param("response_type") != Some("code") {
-        return redirect_error(&request, "unsupported_response_type", "The authorization server does not support obtaining an authorization code using this method.");
+        return redirect_error(
+            &request,
+            "unsupported_response_type",
+            "The authorization server does not support obtaining an authorization code using this method.",
+        );
     }
     if let Some(bad) = scopes.iter().find(|s| !scope_known(s)) {
-        return redirect_error(&request, "invalid_scope", &format!("The requested scope is invalid, unknown, or malformed: {bad}"));
+        return redirect_error(
+            &request,
+            "invalid_scope",
+            &format!("The requested scope is invalid, unknown, or malformed: {bad}"),
+        );
     }
-    match (&request.code_challenge, request.code_challenge_method.as_deref()) {
+    match (
+        &request.code_challenge,
+        request.code_challenge_method.as_deref(),
+    ) {
         (None, Some(_)) => {
-            return redirect_error(&request, "invalid_request", "code_challenge_method given without code_challenge");
+            return redirect_error(
+                &request,
+                "invalid_request",
+                "code_challenge_method given without code_challenge",
+            );
         }
         (Some(c), method) => {
             if !pkce_ok(c) {
-                return redirect_error(&request, "invalid_request", "code_challenge must be 43 to 128 unreserved characters");
+                return redirect_error(
+                    &request,
+                    "invalid_request",
+                    "code_challenge must be 43 to 128 unreserved characters",
+                );
             }
             if !matches!(method, None | Some("plain") | Some("S256")) {
-                return redirect_error(&request, "invalid_request", "code_challenge_method must be plain or S256");
+                return redirect_error(
+                    &request,
+                    "invalid_request",
+                    "code_challenge_method must be plain or S256",
+                );
             }
         }
         (None, None) => {}
@@ -105,25 +135,40 @@ pub async fn handler(State(sim): State<Arc<Sim>>, Query(params): Query<HashMap<S
         Some(name) => match providers.into_iter().find(|p| p.name == name) {
             Some(p) => p,
             None => {
-                return pages::error(400, "invalid_request", &format!("The identity provider {name:?} is not configured in oauths/cluster."));
+                return pages::error(
+                    400,
+                    "invalid_request",
+                    &format!("The identity provider {name:?} is not configured in oauths/cluster."),
+                );
             }
         },
         None if providers.is_empty() => {
-            return pages::error(500, "server_error", "No identity providers are configured in oauths/cluster.");
+            return pages::error(
+                500,
+                "server_error",
+                "No identity providers are configured in oauths/cluster.",
+            );
         }
-        None if providers.len() == 1 => providers.into_iter().next().expect("one provider"),
+        None if providers.len() == 1 => match providers.into_iter().next() {
+            Some(only) => only,
+            None => return pages::error(500, "server_error", "No identity provider."),
+        },
         None => {
             let links: Vec<(String, String)> = providers
                 .iter()
                 .map(|p| {
                     let mut query = url::form_urlencoded::Serializer::new(String::new());
-                    let mut keys: Vec<_> = params.iter().filter(|(k, _)| k.as_str() != "idp").collect();
+                    let mut keys: Vec<_> =
+                        params.iter().filter(|(k, _)| k.as_str() != "idp").collect();
                     keys.sort();
                     for (k, v) in keys {
                         query.append_pair(k, v);
                     }
                     query.append_pair("idp", &p.name);
-                    (p.name.clone(), format!("/oauth/authorize?{}", query.finish()))
+                    (
+                        p.name.clone(),
+                        format!("/oauth/authorize?{}", query.finish()),
+                    )
                 })
                 .collect();
             return pages::provider_choice(&links);
@@ -149,7 +194,13 @@ async fn start_open_id(sim: &Sim, provider: &idp::Provider, request: AuthorizeRe
     };
     let cfg = match cfg {
         Ok(cfg) => cfg,
-        Err(why) => return pages::error(500, "server_error", &format!("Identity provider {:?}: {why}", provider.name)),
+        Err(why) => {
+            return pages::error(
+                500,
+                "server_error",
+                &format!("Identity provider {:?}: {why}", provider.name),
+            );
+        }
     };
     let endpoints = match oidc::http_client(cfg.ca_pem.as_deref()) {
         Ok(http) => oidc::discover(&http, &cfg.issuer).await,
@@ -157,10 +208,17 @@ async fn start_open_id(sim: &Sim, provider: &idp::Provider, request: AuthorizeRe
     };
     let endpoints = match endpoints {
         Ok(e) => e,
-        Err(why) => return pages::error(500, "server_error", &format!("Identity provider {:?}: {why}", provider.name)),
+        Err(why) => {
+            return pages::error(
+                500,
+                "server_error",
+                &format!("Identity provider {:?}: {why}", provider.name),
+            );
+        }
     };
     let state = meta::random_urlsafe(32);
-    sim.flows().add_pending(state.clone(), provider.name.clone(), request);
+    sim.flows()
+        .add_pending(state.clone(), provider.name.clone(), request);
     let mut scope = vec!["openid".to_string()];
     scope.extend(cfg.extra_scopes.iter().cloned());
     let callback = format!("{}/oauth2callback/{}", sim.oauth_url, provider.name);

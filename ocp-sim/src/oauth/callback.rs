@@ -18,35 +18,69 @@ pub async fn handler(
 ) -> Response {
     let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(state) = param("state") else {
-        return pages::error(400, "invalid_request", "The callback has no state parameter.");
+        return pages::error(
+            400,
+            "invalid_request",
+            "The callback has no state parameter.",
+        );
     };
     let Some((expected_idp, request)) = sim.flows().take_pending(state) else {
-        return pages::error(400, "invalid_state", "The state parameter is unknown, expired or was already used.");
+        return pages::error(
+            400,
+            "invalid_state",
+            "The state parameter is unknown, expired or was already used.",
+        );
     };
     if expected_idp != idp_name {
-        return pages::error(400, "invalid_state", &format!("The state was issued for identity provider {expected_idp:?}, not {idp_name:?}."));
+        return pages::error(
+            400,
+            "invalid_state",
+            &format!(
+                "The state was issued for identity provider {expected_idp:?}, not {idp_name:?}."
+            ),
+        );
     }
     if let Some(error) = param("error") {
         let description = param("error_description").unwrap_or("");
-        return pages::error(400, "access_denied", &format!("Identity provider {idp_name:?} returned an error: {error}: {description}"));
+        return pages::error(
+            400,
+            "access_denied",
+            &format!("Identity provider {idp_name:?} returned an error: {error}: {description}"),
+        );
     }
     let Some(code) = param("code") else {
-        return pages::error(400, "invalid_request", "The callback has no code parameter.");
+        return pages::error(
+            400,
+            "invalid_request",
+            "The callback has no code parameter.",
+        );
     };
 
     let loaded = {
         let store = sim.store();
         match idp::find(&store, &idp_name) {
-            Some(p) if p.kind == "OpenID" => p.open_id(&store).map(|cfg| (cfg, p.mapping_method.clone())),
-            Some(_) => Err(format!("identity provider {idp_name:?} is not an OpenID provider")),
-            None => Err(format!("identity provider {idp_name:?} is no longer configured")),
+            Some(p) if p.kind == "OpenID" => {
+                p.open_id(&store).map(|cfg| (cfg, p.mapping_method.clone()))
+            }
+            Some(_) => Err(format!(
+                "identity provider {idp_name:?} is not an OpenID provider"
+            )),
+            None => Err(format!(
+                "identity provider {idp_name:?} is no longer configured"
+            )),
         }
     };
     let (cfg, mapping_method) = match loaded {
         Ok(x) => x,
         Err(why) => return pages::error(500, "server_error", &why),
     };
-    let fail = |why: String| pages::error(500, "server_error", &format!("Identity provider {idp_name:?}: {why}"));
+    let fail = |why: String| {
+        pages::error(
+            500,
+            "server_error",
+            &format!("Identity provider {idp_name:?}: {why}"),
+        )
+    };
     let http = match oidc::http_client(cfg.ca_pem.as_deref()) {
         Ok(h) => h,
         Err(why) => return fail(why),
@@ -56,7 +90,16 @@ pub async fn handler(
         Err(why) => return fail(why),
     };
     let callback = format!("{}/oauth2callback/{}", sim.oauth_url, idp_name);
-    let id_token = match oidc::exchange_code(&http, &endpoints, &cfg.client_id, &cfg.client_secret, code, &callback).await {
+    let id_token = match oidc::exchange_code(
+        &http,
+        &endpoints,
+        &cfg.client_id,
+        &cfg.client_secret,
+        code,
+        &callback,
+    )
+    .await
+    {
         Ok(t) => t,
         Err(why) => return fail(why),
     };
@@ -64,7 +107,8 @@ pub async fn handler(
         Ok(k) => k,
         Err(why) => return fail(why),
     };
-    let claims = match oidc::validate_id_token(&id_token, &keys, &endpoints.issuer, &cfg.client_id) {
+    let claims = match oidc::validate_id_token(&id_token, &keys, &endpoints.issuer, &cfg.client_id)
+    {
         Ok(c) => c,
         Err(why) => return fail(why),
     };

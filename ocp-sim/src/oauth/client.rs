@@ -18,7 +18,11 @@ const DEFAULT_TOKEN_AGE: i64 = 86400;
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -31,7 +35,11 @@ pub fn load(store: &Store, name: &str) -> Option<Client> {
         .map(String::from)
         .into_iter()
         .collect();
-    secrets.extend(strings(obj.get("additionalSecrets")).into_iter().filter(|s| !s.is_empty()));
+    secrets.extend(
+        strings(obj.get("additionalSecrets"))
+            .into_iter()
+            .filter(|s| !s.is_empty()),
+    );
     Some(Client {
         name: name.to_string(),
         secrets,
@@ -52,7 +60,11 @@ pub fn load(store: &Store, name: &str) -> Option<Client> {
 
 /// Compares without stopping at the first differing byte.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl Client {

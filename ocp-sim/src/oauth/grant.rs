@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use axum::Form;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::client;
@@ -28,7 +28,11 @@ pub fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
             }
             (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
         }
-        Err(e) => pages::error(500, "server_error", &format!("cannot redirect to {uri:?}: {e}")),
+        Err(e) => pages::error(
+            500,
+            "server_error",
+            &format!("cannot redirect to {uri:?}: {e}"),
+        ),
     }
 }
 
@@ -62,7 +66,10 @@ pub fn complete(sim: &Sim, request: AuthorizeRequest, user: LoggedIn) -> Respons
                 return pages::error(
                     400,
                     "unauthorized_client",
-                    &format!("the OAuth client {:?} or its redirect URI is no longer registered", request.client_id),
+                    &format!(
+                        "the OAuth client {:?} or its redirect URI is no longer registered",
+                        request.client_id
+                    ),
                 );
             }
         }
@@ -75,7 +82,11 @@ pub fn complete(sim: &Sim, request: AuthorizeRequest, user: LoggedIn) -> Respons
             sim.flows().add_approval(id, request, user);
             page
         }
-        _ => redirect_error(&request, "access_denied", "The resource owner or authorization server denied the request."),
+        _ => redirect_error(
+            &request,
+            "access_denied",
+            "The resource owner or authorization server denied the request.",
+        ),
     }
 }
 
@@ -86,13 +97,24 @@ pub struct ApprovalForm {
     approve: Option<String>,
 }
 
-pub async fn approve_handler(State(sim): State<Arc<Sim>>, Form(form): Form<ApprovalForm>) -> Response {
+pub async fn approve_handler(
+    State(sim): State<Arc<Sim>>,
+    Form(form): Form<ApprovalForm>,
+) -> Response {
     let Some((request, user)) = sim.flows().take_approval(&form.then) else {
-        return pages::error(400, "invalid_request", "This approval is unknown, expired or was already answered.");
+        return pages::error(
+            400,
+            "invalid_request",
+            "This approval is unknown, expired or was already answered.",
+        );
     };
     if form.approve.is_some() {
         issue_code(&sim, request, user)
     } else {
-        redirect_error(&request, "access_denied", "The resource owner or authorization server denied the request.")
+        redirect_error(
+            &request,
+            "access_denied",
+            "The resource owner or authorization server denied the request.",
+        )
     }
 }

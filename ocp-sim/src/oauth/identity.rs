@@ -20,7 +20,10 @@ fn first_claim(claims: &Map<String, Value>, names: &[String]) -> Option<String> 
 }
 
 fn uid_of(obj: &Value) -> String {
-    obj.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("").to_string()
+    obj.pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn user_has_identity(user: &Value, identity: &str) -> bool {
@@ -62,21 +65,33 @@ pub fn provision(
 
     // An identity already mapped to an existing user logs that user in.
     if let Some(identity) = store.get(&IDENTITIES, "", &identity_name).cloned() {
-        let user_name = identity.pointer("/user/name").and_then(Value::as_str).unwrap_or("");
+        let user_name = identity
+            .pointer("/user/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if let Some(user) = store.get(&USERS, "", user_name).cloned()
             && user_has_identity(&user, &identity_name)
         {
             let mut updated = identity.clone();
             updated["extra"] = Value::Object(extra);
-            objects::update(store, &IDENTITIES, "", &identity_name, updated, Ownership::Update(MANAGER.into()))
-                .map_err(|e| format!("could not update identity {identity_name:?}: {}", e.message))?;
+            objects::update(
+                store,
+                &IDENTITIES,
+                "",
+                &identity_name,
+                updated,
+                Ownership::Update(MANAGER.into()),
+            )
+            .map_err(|e| format!("could not update identity {identity_name:?}: {}", e.message))?;
             return Ok(LoggedIn {
                 name: user_name.to_string(),
                 uid: uid_of(&user),
             });
         }
         if mapping_method == "lookup" {
-            return Err(format!("lookup of user for {identity_name:?} failed: the identity is not mapped to a user"));
+            return Err(format!(
+                "lookup of user for {identity_name:?} failed: the identity is not mapped to a user"
+            ));
         }
         objects::delete(store, &IDENTITIES, "", &identity_name).map_err(|e| e.message)?;
     }
@@ -115,12 +130,23 @@ pub fn provision(
     let user = match store.get(&USERS, "", &user_name).cloned() {
         Some(mut user) => {
             if !user_has_identity(&user, &identity_name) {
-                let mut ids = user.get("identities").and_then(Value::as_array).cloned().unwrap_or_default();
+                let mut ids = user
+                    .get("identities")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 ids.push(json!(identity_name));
                 user["identities"] = Value::Array(ids);
-                user = objects::update(store, &USERS, "", &user_name, user, Ownership::Update(MANAGER.into()))
-                    .map_err(|e| format!("could not update user {user_name:?}: {}", e.message))?
-                    .object;
+                user = objects::update(
+                    store,
+                    &USERS,
+                    "",
+                    &user_name,
+                    user,
+                    Ownership::Update(MANAGER.into()),
+                )
+                .map_err(|e| format!("could not update user {user_name:?}: {}", e.message))?
+                .object;
             }
             user
         }
@@ -150,7 +176,16 @@ pub fn provision(
         "user": {"name": user_name, "uid": uid},
         "extra": extra,
     });
-    objects::create(store, &IDENTITIES, "", identity, Ownership::Update(MANAGER.into()))
-        .map_err(|e| format!("could not create identity {identity_name:?}: {}", e.message))?;
-    Ok(LoggedIn { name: user_name, uid })
+    objects::create(
+        store,
+        &IDENTITIES,
+        "",
+        identity,
+        Ownership::Update(MANAGER.into()),
+    )
+    .map_err(|e| format!("could not create identity {identity_name:?}: {}", e.message))?;
+    Ok(LoggedIn {
+        name: user_name,
+        uid,
+    })
 }

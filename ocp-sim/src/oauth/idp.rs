@@ -32,7 +32,11 @@ pub struct OpenIdConfig {
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -47,8 +51,16 @@ pub fn all(store: &Store) -> Vec<Provider> {
         .map(|list| {
             list.iter()
                 .map(|p| Provider {
-                    name: p.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
-                    kind: p.get("type").and_then(Value::as_str).unwrap_or("").to_string(),
+                    name: p
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    kind: p
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     mapping_method: p
                         .get("mappingMethod")
                         .and_then(Value::as_str)
@@ -72,7 +84,12 @@ impl Provider {
             .raw
             .get("openID")
             .ok_or_else(|| format!("identity provider {:?} has no openID settings", self.name))?;
-        let text = |p: &str| cfg.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+        let text = |p: &str| {
+            cfg.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let secret_name = text("/clientSecret/name");
         let secret = store
             .get(&SECRETS, CONFIG_NAMESPACE, &secret_name)
@@ -80,12 +97,16 @@ impl Provider {
         let encoded = secret
             .pointer("/data/clientSecret")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("secret {CONFIG_NAMESPACE}/{secret_name} has no key clientSecret"))?;
+            .ok_or_else(|| {
+                format!("secret {CONFIG_NAMESPACE}/{secret_name} has no key clientSecret")
+            })?;
         let client_secret = base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| format!("secret {CONFIG_NAMESPACE}/{secret_name} key clientSecret is not text"))?;
+            .ok_or_else(|| {
+                format!("secret {CONFIG_NAMESPACE}/{secret_name} key clientSecret is not text")
+            })?;
         let ca_name = text("/ca/name");
         let ca_pem = if ca_name.is_empty() {
             None
@@ -96,7 +117,9 @@ impl Provider {
             let pem = cm
                 .pointer("/data/ca.crt")
                 .and_then(Value::as_str)
-                .ok_or_else(|| format!("configmap {CONFIG_NAMESPACE}/{ca_name} has no key ca.crt"))?;
+                .ok_or_else(|| {
+                    format!("configmap {CONFIG_NAMESPACE}/{ca_name} has no key ca.crt")
+                })?;
             Some(pem.to_string())
         };
         let extra_params = cfg

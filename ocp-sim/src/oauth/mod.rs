@@ -23,7 +23,10 @@ use crate::context::Sim;
 
 pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
-        .route("/.well-known/oauth-authorization-server", get(metadata::handler))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::handler),
+        )
         .route("/oauth/authorize", get(authorize::handler))
         .route("/oauth/authorize/approve", post(grant::approve_handler))
         .route("/oauth2callback/{idp}", get(callback::handler))

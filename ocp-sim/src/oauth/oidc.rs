@@ -71,7 +71,10 @@ fn string_field(doc: &Value, key: &str) -> Result<String, String> {
 }
 
 pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Endpoints, String> {
-    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
     let response = client
         .get(&url)
         .send()
@@ -125,12 +128,20 @@ pub async fn exchange_code(
         ])
         .send()
         .await
-        .map_err(|e| format!("calling the token endpoint {}: {}", endpoints.token_endpoint, describe(&e)))?;
+        .map_err(|e| {
+            format!(
+                "calling the token endpoint {}: {}",
+                endpoints.token_endpoint,
+                describe(&e)
+            )
+        })?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
     if !status.is_success() {
         let shown: String = body.chars().take(300).collect();
-        return Err(format!("the token endpoint answered HTTP {status}: {shown}"));
+        return Err(format!(
+            "the token endpoint answered HTTP {status}: {shown}"
+        ));
     }
     let doc: Value = serde_json::from_str(&body)
         .map_err(|e| format!("the token endpoint answered with something other than JSON: {e}"))?;
@@ -160,7 +171,10 @@ pub async fn fetch_jwks(client: &reqwest::Client, jwks_uri: &str) -> Result<Vec<
         .await
         .map_err(|e| format!("fetching the JWKS {jwks_uri}: {}", describe(&e)))?;
     if !response.status().is_success() {
-        return Err(format!("fetching the JWKS {jwks_uri}: HTTP {}", response.status()));
+        return Err(format!(
+            "fetching the JWKS {jwks_uri}: HTTP {}",
+            response.status()
+        ));
     }
     let doc: Value = response
         .json()
@@ -186,7 +200,10 @@ pub fn validate_id_token(
     let header = jsonwebtoken::decode_header(token)
         .map_err(|e| format!("the ID token is not a JWT: {e}"))?;
     if !ALGORITHMS.contains(&header.alg) {
-        return Err(format!("the ID token is signed with {:?}, which is not accepted", header.alg));
+        return Err(format!(
+            "the ID token is signed with {:?}, which is not accepted",
+            header.alg
+        ));
     }
     let candidates: Vec<&Jwk> = match &header.kid {
         Some(kid) => keys

@@ -49,7 +49,11 @@ pub fn provider_choice(links: &[(String, String)]) -> Response {
             )
         })
         .collect();
-    page(200, "Log in", &format!("<h1>Log in with&hellip;</h1>\n<ul>\n{items}</ul>"))
+    page(
+        200,
+        "Log in",
+        &format!("<h1>Log in with&hellip;</h1>\n<ul>\n{items}</ul>"),
+    )
 }
 
 pub fn notice(status: u16, title: &str, text: &str) -> Response {

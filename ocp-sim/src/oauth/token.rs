@@ -22,17 +22,24 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     (
         code,
-        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         json!({"error": error, "error_description": description}).to_string(),
     )
         .into_response()
 }
 
 const INVALID_GRANT: &str = "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
-const UNAUTHORIZED_CLIENT: &str = "The client is not authorized to request a token using this method.";
+const UNAUTHORIZED_CLIENT: &str =
+    "The client is not authorized to request a token using this method.";
 
 /// Client credentials from HTTP Basic (form-encoded parts) or the form body.
-fn credentials(headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(String, String), Response> {
+fn credentials(
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(String, String), &'static str> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -58,10 +65,10 @@ fn credentials(headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(S
         form.get("client_secret").cloned().unwrap_or_default(),
     );
     match basic {
-        Some(None) => Err(oauth_error(400, "invalid_request", "The Authorization header is malformed.")),
+        Some(None) => Err("The Authorization header is malformed."),
         Some(Some(pair)) => {
             if !from_form.0.is_empty() && from_form.0 != pair.0 {
-                return Err(oauth_error(400, "invalid_request", "client_id differs between the Authorization header and the body."));
+                return Err("client_id differs between the Authorization header and the body.");
             }
             Ok(pair)
         }
@@ -73,11 +80,17 @@ pub async fn handler(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let (client_id, secret) = match credentials(&headers, &form) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(why) => return oauth_error(400, "invalid_request", why),
     };
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {}
-        Some(_) => return oauth_error(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server."),
+        Some(_) => {
+            return oauth_error(
+                400,
+                "unsupported_grant_type",
+                "The authorization grant type is not supported by the authorization server.",
+            );
+        }
         None => return oauth_error(400, "invalid_request", "The request is missing grant_type."),
     }
     let registered = {
@@ -108,7 +121,11 @@ pub async fn handler(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
             _ => verifier.clone(),
         };
         if &computed != challenge {
-            return oauth_error(400, "invalid_grant", "code_verifier failed comparison with code_challenge.");
+            return oauth_error(
+                400,
+                "invalid_grant",
+                "code_verifier failed comparison with code_challenge.",
+            );
         }
     }
 
@@ -131,7 +148,10 @@ pub async fn handler(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
     }
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         json!({
             "access_token": token,
             "token_type": "Bearer",

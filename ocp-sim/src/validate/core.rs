@@ -63,7 +63,11 @@ fn immutable(obj: &Value, old: Option<&Value>, errors: &mut Vec<FieldError>) {
     }
 }
 
-pub fn secret(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResult<Vec<FieldError>> {
+pub fn secret(
+    def: &ResourceDef,
+    obj: &mut Value,
+    old: Option<&Value>,
+) -> ApiResult<Vec<FieldError>> {
     let engine = base64::engine::general_purpose::STANDARD;
     // `data` travels base64-encoded; bad base64 fails decoding (400), as on a cluster.
     if let Some(data) = obj.get("data").and_then(Value::as_object) {
@@ -79,7 +83,9 @@ pub fn secret(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiRes
         }
     }
     // `stringData` is write-only: merged into `data` and never stored.
-    if let Some(Value::Object(string_data)) = obj.as_object_mut().and_then(|o| o.remove("stringData")) {
+    if let Some(Value::Object(string_data)) =
+        obj.as_object_mut().and_then(|o| o.remove("stringData"))
+    {
         if !obj.get("data").is_some_and(Value::is_object) {
             obj["data"] = json!({});
         }
@@ -88,7 +94,11 @@ pub fn secret(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiRes
             obj["data"][k] = Value::String(encoded);
         }
     }
-    if obj.get("type").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if obj
+        .get("type")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         obj["type"] = json!("Opaque");
     }
     let mut errors = check_keys(obj, "data");

@@ -31,7 +31,10 @@ pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResu
                     FieldError::invalid_raw(
                         t.path.clone(),
                         format!("\"{}\"", t.found),
-                        &format!("{} in body must be of type {}: \"{}\"", t.path, t.expected, t.found),
+                        &format!(
+                            "{} in body must be of type {}: \"{}\"",
+                            t.path, t.expected, t.found
+                        ),
                     )
                 })
                 .collect();
@@ -82,7 +85,12 @@ pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResu
     if errors.is_empty() {
         Ok(warnings)
     } else {
-        Err(ApiError::invalid(def.group, def.kind, meta::name(obj), &errors))
+        Err(ApiError::invalid(
+            def.group,
+            def.kind,
+            meta::name(obj),
+            &errors,
+        ))
     }
 }
 

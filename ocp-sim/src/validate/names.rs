@@ -37,7 +37,11 @@ pub fn check(rule: Rule, name: &str) -> Vec<FieldError> {
     match rule {
         Rule::Label => {
             if name.len() > 63 {
-                errors.push(FieldError::invalid(field, &value, "must be no more than 63 characters"));
+                errors.push(FieldError::invalid(
+                    field,
+                    &value,
+                    "must be no more than 63 characters",
+                ));
             }
             if !is_label(name) {
                 errors.push(FieldError::invalid(field, &value, LABEL_MSG));
@@ -45,7 +49,11 @@ pub fn check(rule: Rule, name: &str) -> Vec<FieldError> {
         }
         Rule::Subdomain => {
             if name.len() > 253 {
-                errors.push(FieldError::invalid(field, &value, "must be no more than 253 characters"));
+                errors.push(FieldError::invalid(
+                    field,
+                    &value,
+                    "must be no more than 253 characters",
+                ));
             }
             if !name.split('.').all(is_label) {
                 errors.push(FieldError::invalid(field, &value, SUBDOMAIN_MSG));
@@ -53,11 +61,19 @@ pub fn check(rule: Rule, name: &str) -> Vec<FieldError> {
         }
         Rule::PathSegment => {
             if name == "." || name == ".." {
-                errors.push(FieldError::invalid(field, &value, &format!("may not be '{name}'")));
+                errors.push(FieldError::invalid(
+                    field,
+                    &value,
+                    &format!("may not be '{name}'"),
+                ));
             }
             for bad in ["/", "%"] {
                 if name.contains(bad) {
-                    errors.push(FieldError::invalid(field, &value, &format!("may not contain '{bad}'")));
+                    errors.push(FieldError::invalid(
+                        field,
+                        &value,
+                        &format!("may not contain '{bad}'"),
+                    ));
                 }
             }
         }

@@ -47,19 +47,31 @@ pub fn oauth(obj: &mut Value) -> Vec<FieldError> {
             }
         }
         let method = idp.get("mappingMethod").cloned().unwrap_or(json!(""));
-        if !method.as_str().is_some_and(|m| MAPPING_METHODS.contains(&m)) {
-            errors.push(FieldError::not_supported(format!("{path}.mappingMethod"), &method, MAPPING_METHODS));
+        if !method
+            .as_str()
+            .is_some_and(|m| MAPPING_METHODS.contains(&m))
+        {
+            errors.push(FieldError::not_supported(
+                format!("{path}.mappingMethod"),
+                &method,
+                MAPPING_METHODS,
+            ));
         }
         let kind = idp.get("type").cloned().unwrap_or(Value::Null);
         match kind.as_str() {
             None | Some("") => errors.push(FieldError::required(format!("{path}.type"), "")),
-            Some(t) if !TYPES.contains(&t) => {
-                errors.push(FieldError::not_supported(format!("{path}.type"), &kind, TYPES))
-            }
+            Some(t) if !TYPES.contains(&t) => errors.push(FieldError::not_supported(
+                format!("{path}.type"),
+                &kind,
+                TYPES,
+            )),
             Some("OpenID") => errors.extend(open_id(idp, &path)),
             Some("HTPasswd") => {
                 if str_at(idp, "/htpasswd/fileData/name").is_none() {
-                    errors.push(FieldError::required(format!("{path}.htpasswd.fileData.name"), ""));
+                    errors.push(FieldError::required(
+                        format!("{path}.htpasswd.fileData.name"),
+                        "",
+                    ));
                 }
             }
             Some(_) => {}
@@ -79,17 +91,28 @@ fn open_id(idp: &Value, path: &str) -> Vec<FieldError> {
         errors.push(FieldError::required(format!("{path}.clientID"), ""));
     }
     if str_at(open_id, "/clientSecret/name").is_none() {
-        errors.push(FieldError::required(format!("{path}.clientSecret.name"), ""));
+        errors.push(FieldError::required(
+            format!("{path}.clientSecret.name"),
+            "",
+        ));
     }
     match str_at(open_id, "/issuer") {
         None => errors.push(FieldError::required(format!("{path}.issuer"), "")),
         Some(issuer) => {
             let shown = json!(issuer);
             match url::Url::parse(issuer) {
-                Err(_) => errors.push(FieldError::invalid(format!("{path}.issuer"), &shown, "must be a valid URL")),
+                Err(_) => errors.push(FieldError::invalid(
+                    format!("{path}.issuer"),
+                    &shown,
+                    "must be a valid URL",
+                )),
                 Ok(url) => {
                     if url.scheme() != "https" {
-                        errors.push(FieldError::invalid(format!("{path}.issuer"), &shown, "must use https scheme"));
+                        errors.push(FieldError::invalid(
+                            format!("{path}.issuer"),
+                            &shown,
+                            "must use https scheme",
+                        ));
                     }
                     if url.query().is_some() || url.fragment().is_some() {
                         errors.push(FieldError::invalid(

@@ -11,9 +11,17 @@ pub fn oauth_client(obj: &Value) -> Vec<FieldError> {
     if let Some(method) = obj.get("grantMethod").filter(|m| !m.is_null())
         && !method.as_str().is_some_and(|m| GRANT_METHODS.contains(&m))
     {
-        errors.push(FieldError::not_supported("grantMethod", method, GRANT_METHODS));
+        errors.push(FieldError::not_supported(
+            "grantMethod",
+            method,
+            GRANT_METHODS,
+        ));
     }
-    let uris = obj.get("redirectURIs").and_then(Value::as_array).cloned().unwrap_or_default();
+    let uris = obj
+        .get("redirectURIs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for (i, uri) in uris.iter().enumerate() {
         let text = uri.as_str().unwrap_or("");
         match url::Url::parse(text) {
@@ -35,12 +43,23 @@ pub fn oauth_client(obj: &Value) -> Vec<FieldError> {
 
 pub fn user(obj: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if name == "~" {
-        errors.push(FieldError::invalid("metadata.name", &json!(name), "may not be '~'"));
+        errors.push(FieldError::invalid(
+            "metadata.name",
+            &json!(name),
+            "may not be '~'",
+        ));
     }
     if name.contains(':') {
-        errors.push(FieldError::invalid("metadata.name", &json!(name), "may not contain \":\""));
+        errors.push(FieldError::invalid(
+            "metadata.name",
+            &json!(name),
+            "may not contain \":\"",
+        ));
     }
     errors
 }
@@ -57,7 +76,10 @@ pub fn identity(obj: &Value) -> Vec<FieldError> {
     }
     if let (Some(p), Some(u)) = (provider, user_name) {
         let expected = format!("{p}:{u}");
-        let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let name = obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if name != expected {
             errors.push(FieldError::invalid(
                 "metadata.name",

@@ -2,6 +2,7 @@
 //! share state), with HTTPS from a CA generated here, and drives its admin REST API.
 //! The process is killed when the guard is dropped, also when a test panics.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -30,7 +31,10 @@ pub struct Keycloak {
 
 impl Drop for Keycloak {
     fn drop(&mut self) {
-        // Our own child, by its handle: never anything else.
+        // kc.sh runs a build step as a child before exec'ing the server, so the whole
+        // process group we created for it goes, by its id: never anything else.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -66,7 +70,8 @@ impl Keycloak {
         let kc_home = dir.path().join("keycloak");
         copy_tree(home, &kc_home);
         let ca = ocp_sim::tls::issue_ca("keycloak test CA").expect("CA");
-        let server = ocp_sim::tls::issue_server(&ca, &["127.0.0.1", "localhost"]).expect("server cert");
+        let server =
+            ocp_sim::tls::issue_server(&ca, &["127.0.0.1", "localhost"]).expect("server cert");
         let cert_file = dir.path().join("tls.crt");
         let key_file = dir.path().join("tls.key");
         std::fs::write(&cert_file, &server.cert_pem).expect("write cert");
@@ -82,11 +87,15 @@ impl Keycloak {
             .arg("--http-enabled=false")
             .arg(format!("--https-port={port}"))
             .arg(format!("--https-certificate-file={}", cert_file.display()))
-            .arg(format!("--https-certificate-key-file={}", key_file.display()))
+            .arg(format!(
+                "--https-certificate-key-file={}",
+                key_file.display()
+            ))
             .arg(format!("--hostname={url}"))
             .arg(format!("--http-management-port={management_port}"))
             .env("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .env("KC_BOOTSTRAP_ADMIN_PASSWORD", &admin_password)
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log handle"))
             .stderr(log_file)
@@ -116,7 +125,11 @@ impl Keycloak {
             if ready {
                 return kc;
             }
-            assert!(Instant::now() < deadline, "Keycloak did not become ready:\n{}", kc.log_tail());
+            assert!(
+                Instant::now() < deadline,
+                "Keycloak did not become ready:\n{}",
+                kc.log_tail()
+            );
             tokio::time::sleep(Duration::from_millis(1000)).await;
         }
     }
@@ -124,7 +137,10 @@ impl Keycloak {
     pub async fn admin_token(&self) -> String {
         let resp = self
             .http
-            .post(format!("{}/realms/master/protocol/openid-connect/token", self.url))
+            .post(format!(
+                "{}/realms/master/protocol/openid-connect/token",
+                self.url
+            ))
             .form(&[
                 ("grant_type", "password"),
                 ("client_id", "admin-cli"),
@@ -135,7 +151,10 @@ impl Keycloak {
             .await
             .expect("admin token request");
         let body: Value = resp.json().await.expect("admin token JSON");
-        body["access_token"].as_str().expect("access_token").to_string()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
     }
 
     async fn admin_post(&self, path: &str, body: Value) {
@@ -150,14 +169,24 @@ impl Keycloak {
             .expect("admin request");
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        assert!(status.is_success(), "POST /admin/realms{path}: {status} {text}");
+        assert!(
+            status.is_success(),
+            "POST /admin/realms{path}: {status} {text}"
+        );
     }
 
     pub async fn create_realm(&self, realm: &str) {
-        self.admin_post("", json!({"realm": realm, "enabled": true})).await;
+        self.admin_post("", json!({"realm": realm, "enabled": true}))
+            .await;
     }
 
-    pub async fn create_confidential_client(&self, realm: &str, client_id: &str, secret: &str, redirect_uris: &[&str]) {
+    pub async fn create_confidential_client(
+        &self,
+        realm: &str,
+        client_id: &str,
+        secret: &str,
+        redirect_uris: &[&str],
+    ) {
         self.admin_post(
             &format!("/{realm}/clients"),
             json!({
@@ -175,7 +204,14 @@ impl Keycloak {
         .await;
     }
 
-    pub async fn create_user(&self, realm: &str, username: &str, password: &str, first: &str, last: &str) {
+    pub async fn create_user(
+        &self,
+        realm: &str,
+        username: &str,
+        password: &str,
+        first: &str,
+        last: &str,
+    ) {
         self.admin_post(
             &format!("/{realm}/users"),
             json!({

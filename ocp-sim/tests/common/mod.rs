@@ -37,7 +37,10 @@ impl TestSim {
 
     pub async fn start_in(dir: tempfile::TempDir, tokens: &[(&str, &str)]) -> Self {
         let mut options = ocp_sim::Options::ephemeral(dir.path().join("data"));
-        options.tokens = tokens.iter().map(|(u, t)| (u.to_string(), t.to_string())).collect();
+        options.tokens = tokens
+            .iter()
+            .map(|(u, t)| (u.to_string(), t.to_string()))
+            .collect();
         let running = ocp_sim::start(options).await.expect("simulator starts");
         let http = client_for(&running.ca_pem, false);
         Self { running, dir, http }
@@ -56,7 +59,9 @@ impl TestSim {
         content_type: Option<&str>,
         body: Option<String>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.running.api_url));
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.running.api_url));
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
@@ -68,11 +73,15 @@ impl TestSim {
         let resp = req.send().await.expect("request goes through");
         let status = resp.status().as_u16();
         let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        self.call(Method::GET, path, Some(&self.admin()), None, None).await
+        self.call(Method::GET, path, Some(&self.admin()), None, None)
+            .await
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
@@ -80,20 +89,41 @@ impl TestSim {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(Method::POST, path, Some(&self.admin()), None, Some(body.to_string())).await
+        self.call(
+            Method::POST,
+            path,
+            Some(&self.admin()),
+            None,
+            Some(body.to_string()),
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(Method::PUT, path, Some(&self.admin()), None, Some(body.to_string())).await
+        self.call(
+            Method::PUT,
+            path,
+            Some(&self.admin()),
+            None,
+            Some(body.to_string()),
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, content_type: &str, body: Value) -> (u16, Value) {
-        self.call(Method::PATCH, path, Some(&self.admin()), Some(content_type), Some(body.to_string()))
-            .await
+        self.call(
+            Method::PATCH,
+            path,
+            Some(&self.admin()),
+            Some(content_type),
+            Some(body.to_string()),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> (u16, Value) {
-        self.call(Method::DELETE, path, Some(&self.admin()), None, None).await
+        self.call(Method::DELETE, path, Some(&self.admin()), None, None)
+            .await
     }
 
     /// Creates an OAuthClient with auto grant.

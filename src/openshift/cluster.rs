@@ -1,0 +1,69 @@
+//! Reaching the cluster: kubeconfig resolution like `oc` (explicit file, KUBECONFIG,
+//! ~/.kube/config, in-cluster), and errors that say what to do.
+
+use anyhow::{Result, anyhow};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::config::Config;
+
+pub struct Cluster {
+    pub client: kube::Client,
+    /// The API server URL, for messages.
+    pub server: String,
+}
+
+pub async fn connect(config: &Config) -> Result<Cluster> {
+    let options = KubeConfigOptions {
+        context: config.openshift.context.clone(),
+        ..Default::default()
+    };
+    let kube_config = match &config.openshift.kubeconfig {
+        Some(path) => {
+            let file = Kubeconfig::read_from(path).map_err(|err| {
+                anyhow!(
+                    "cannot read the kubeconfig {} ({err}); check openshift.kubeconfig / --kubeconfig",
+                    path.display()
+                )
+            })?;
+            kube::Config::from_custom_kubeconfig(file, &options)
+                .await
+                .map_err(|err| anyhow!("kubeconfig {}: {err}", path.display()))?
+        }
+        None if options.context.is_some() => kube::Config::from_kubeconfig(&options)
+            .await
+            .map_err(|err| anyhow!("kubeconfig context: {err}"))?,
+        None => kube::Config::infer().await.map_err(|_| {
+            anyhow!(
+                "no cluster configured: no kubeconfig at KUBECONFIG or ~/.kube/config and not \
+                 running in a cluster. Log in with `oc login`, pass --kubeconfig FILE \
+                 (openshift.kubeconfig), or start the local OpenShift simulator and use the \
+                 kubeconfig it writes"
+            )
+        })?,
+    };
+    let server = kube_config.cluster_url.to_string();
+    let client = kube::Client::try_from(kube_config)
+        .map_err(|err| anyhow!("cannot build a client for the cluster at {server}: {err}"))?;
+    Ok(Cluster { client, server })
+}
+
+impl Cluster {
+    /// A kube error as a sentence naming the object, the cause and the fix.
+    pub fn explain(&self, err: kube::Error, what: &str) -> anyhow::Error {
+        match err {
+            kube::Error::Api(status) => match status.code {
+                401 => anyhow!(
+                    "{what}: the cluster at {} refused the kubeconfig's credentials (401 Unauthorized); \
+                     log in again (`oc login`) or check --kubeconfig",
+                    self.server
+                ),
+                403 => anyhow!(
+                    "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
+                    status.message
+                ),
+                code => anyhow!("{what}: the cluster answered {code} {}: {}", status.reason, status.message),
+            },
+            other => anyhow!("{what}: cannot reach the cluster API at {}: {other}", self.server),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! bridgectl's entry in `oauths.config.openshift.io/cluster`.
+//!
+//! `spec.identityProviders` is an atomic list: a server-side apply of a list holding only
+//! our provider would delete everybody else's. So: read the object, change only our entry
+//! (or append it), write it back with the resourceVersion we read, and start over on a
+//! conflict. Other providers keep their content and their order.
+
+use anyhow::{Result, anyhow, bail};
+use kube::api::{DynamicObject, PostParams};
+use serde_json::Value;
+
+use super::cluster::Cluster;
+use super::objects::SECRET_FIELDS;
+use super::resources::api;
+use crate::reconcile::{Outcome, Report, diff_subset};
+
+/// Names of the providers bridgectl added, so `clean` removes only those.
+pub const OWNED_ANNOTATION: &str = "bridgectl.io/identity-providers";
+const CONFLICT_RETRIES: usize = 5;
+
+pub async fn ensure(
+    cluster: &Cluster,
+    entry: &Value,
+    empty_oauth: &Value,
+    report: &mut Report,
+) -> Result<()> {
+    let name = entry["name"].as_str().unwrap_or_default().to_string();
+    let what = format!("identity provider {name} in oauths/cluster");
+    let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
+    let label = format!("cluster#{name}");
+    for _ in 0..CONFLICT_RETRIES {
+        let live = oauths
+            .get_opt("cluster")
+            .await
+            .map_err(|e| cluster.explain(e, "oauths/cluster"))?;
+        let Some(mut live) = live else {
+            let mut created: DynamicObject = serde_json::from_value(empty_oauth.clone())
+                .map_err(|err| anyhow!("oauth-cluster.yaml: {err}"))?;
+            created.data["spec"]["identityProviders"] = Value::Array(vec![entry.clone()]);
+            set_owned(&mut created, &name, true);
+            if !report.dry_run {
+                match oauths.create(&PostParams::default(), &created).await {
+                    Err(kube::Error::Api(status)) if status.code == 409 => continue,
+                    other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
+                };
+            }
+            report.record("identityprovider", label, Outcome::Created, vec!["oauths/cluster created".into()]);
+            return Ok(());
+        };
+
+        let owned = owned_names(&live);
+        let providers = live.data["spec"]["identityProviders"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let position = providers.iter().position(|p| p["name"] == name.as_str());
+        let (outcome, details, updated) = match position {
+            None => {
+                let mut list = providers.clone();
+                list.push(entry.clone());
+                (Outcome::Created, vec![], list)
+            }
+            Some(i) => {
+                if !owned.contains(&name) {
+                    bail!(
+                        "{what} exists but was not added by bridgectl, so bridgectl leaves it alone. \
+                         Choose another name with openshift.idp_name, or remove that entry \
+                         (`oc edit oauth cluster`)"
+                    );
+                }
+                // Compare both ways: a field removed from our template must go too.
+                let changes = diff_subset(entry, &providers[i]);
+                let extra = diff_subset(&providers[i], entry);
+                if changes.is_empty() && extra.is_empty() {
+                    report.record("identityprovider", label, Outcome::Unchanged, vec![]);
+                    return Ok(());
+                }
+                let mut list = providers.clone();
+                list[i] = entry.clone();
+                let details = if changes.is_empty() {
+                    extra.iter().map(|c| format!("{}: removed", c.path)).collect()
+                } else {
+                    changes.iter().map(|c| c.describe(SECRET_FIELDS)).collect()
+                };
+                (Outcome::Updated, details, list)
+            }
+        };
+        if !report.dry_run {
+            live.data["spec"]["identityProviders"] = Value::Array(updated);
+            set_owned(&mut live, &name, true);
+            // The resourceVersion we read stays on the object: a concurrent edit makes this a 409.
+            match oauths.replace("cluster", &PostParams::default(), &live).await {
+                Err(kube::Error::Api(status)) if status.code == 409 => continue,
+                other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
+            };
+        }
+        report.record("identityprovider", label, outcome, details);
+        return Ok(());
+    }
+    bail!("{what}: oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again")
+}
+
+fn owned_names(oauth: &DynamicObject) -> Vec<String> {
+    oauth
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(OWNED_ANNOTATION))
+        .map(|v| v.split(',').filter(|s| !s.is_empty()).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+fn set_owned(oauth: &mut DynamicObject, name: &str, owned: bool) {
+    let mut names = owned_names(oauth);
+    names.retain(|n| n != name);
+    if owned {
+        names.push(name.to_string());
+    }
+    oauth
+        .metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(OWNED_ANNOTATION.into(), names.join(","));
+}

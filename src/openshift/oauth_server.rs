@@ -1,0 +1,24 @@
+//! Where the cluster's OAuth server is: the API server publishes it.
+
+use anyhow::{Result, anyhow};
+use serde_json::Value;
+
+use super::cluster::Cluster;
+
+/// The `issuer` of `<api>/.well-known/oauth-authorization-server`.
+pub async fn discover(cluster: &Cluster) -> Result<String> {
+    let request = http::Request::get("/.well-known/oauth-authorization-server")
+        .body(Vec::new())
+        .map_err(|err| anyhow!("cannot build the discovery request: {err}"))?;
+    let text = cluster
+        .client
+        .request_text(request)
+        .await
+        .map_err(|e| cluster.explain(e, "OAuth server discovery"))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|err| anyhow!("OAuth server discovery at {}: not JSON: {err}", cluster.server))?;
+    doc["issuer"]
+        .as_str()
+        .map(|s| s.trim_end_matches('/').to_string())
+        .ok_or_else(|| anyhow!("OAuth server discovery at {}: no issuer; set openshift.oauth_url", cluster.server))
+}

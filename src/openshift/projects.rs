@@ -1,0 +1,89 @@
+//! Projects: requested like `oc new-project` when project.openshift.io is served, else
+//! created as plain Namespaces. bridgectl labels what it creates; a project that existed
+//! before is used but never claimed.
+
+use anyhow::{Result, anyhow};
+use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+
+use super::cluster::Cluster;
+use super::objects::{MANAGED_BY, MANAGER, is_managed};
+use super::resources::api;
+use crate::reconcile::{Outcome, Report};
+
+/// The description bridgectl's project requests carry (see manifests/project-request.yaml).
+const OURS: &str = "Created by bridgectl";
+
+/// Whether the cluster serves project.openshift.io (OpenShift) or not (plain Kubernetes).
+pub async fn projects_served(cluster: &Cluster) -> Result<bool> {
+    let groups = cluster
+        .client
+        .list_api_groups()
+        .await
+        .map_err(|e| cluster.explain(e, "API discovery"))?;
+    Ok(groups.groups.iter().any(|g| g.name == "project.openshift.io"))
+}
+
+/// `request` is the rendered ProjectRequest (or Namespace, without project.openshift.io).
+pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> Result<()> {
+    let name = request["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let what = format!("project {name}");
+    let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
+    let live = namespaces.get_opt(&name).await.map_err(|e| cluster.explain(e, &what))?;
+    match live {
+        Some(ns) if is_managed(&ns) => {
+            report.record("project", name, Outcome::Unchanged, vec![]);
+        }
+        Some(ns) if description(&ns) == Some(OURS) => {
+            // Requested by an earlier run that stopped before labelling it.
+            if !report.dry_run {
+                label(cluster, &name).await?;
+            }
+            report.record("project", name, Outcome::Updated, vec!["labelled as bridgectl's".into()]);
+        }
+        Some(_) => {
+            report.record(
+                "project",
+                name,
+                Outcome::Unchanged,
+                vec!["existed before bridgectl: used, never removed".into()],
+            );
+        }
+        None => {
+            if !report.dry_run {
+                let kind = request["kind"].as_str().unwrap_or_default();
+                let api_version = request["apiVersion"].as_str().unwrap_or_default();
+                let object: DynamicObject = serde_json::from_value(request.clone())
+                    .map_err(|err| anyhow!("{what}: rendered manifest is not an object: {err}"))?;
+                let creator = api(&cluster.client, api_version, kind, None)?;
+                match creator.create(&PostParams::default(), &object).await {
+                    Err(kube::Error::Api(status)) if status.code == 409 => {}
+                    other => {
+                        other.map_err(|e| cluster.explain(e, &what))?;
+                    }
+                }
+                label(cluster, &name).await?;
+            }
+            report.record("project", name, Outcome::Created, vec![]);
+        }
+    }
+    Ok(())
+}
+
+async fn label(cluster: &Cluster, name: &str) -> Result<()> {
+    let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
+    let patch = json!({"metadata": {"labels": {MANAGED_BY: MANAGER}}});
+    namespaces
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|e| cluster.explain(e, &format!("namespace {name}")))?;
+    Ok(())
+}
+
+fn description(ns: &DynamicObject) -> Option<&str> {
+    ns.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("openshift.io/description"))
+        .map(String::as_str)
+}

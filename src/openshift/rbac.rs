@@ -1,0 +1,39 @@
+//! Role bindings of the RBAC matrix, and removal of the ones bridgectl made that the
+//! configuration no longer asks for.
+
+use std::collections::HashSet;
+
+use anyhow::Result;
+use kube::api::{DynamicObject, ListParams};
+
+use super::cluster::Cluster;
+use super::objects::{self, MANAGED_BY, MANAGER};
+use super::resources::api;
+use crate::reconcile::Report;
+
+pub async fn ensure_all(
+    cluster: &Cluster,
+    desired: &[DynamicObject],
+    report: &mut Report,
+) -> Result<()> {
+    for binding in desired {
+        objects::ensure(cluster, binding, report).await?;
+    }
+    let wanted: HashSet<(String, String)> = desired.iter().map(key).collect();
+    let all = api(&cluster.client, "rbac.authorization.k8s.io/v1", "RoleBinding", None)?;
+    let ours = all
+        .list(&ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}")))
+        .await
+        .map_err(|e| cluster.explain(e, "role bindings labelled as bridgectl's"))?;
+    for stale in ours.items.iter().filter(|b| !wanted.contains(&key(b))) {
+        objects::remove(cluster, stale, report).await?;
+    }
+    Ok(())
+}
+
+fn key(binding: &DynamicObject) -> (String, String) {
+    (
+        binding.metadata.namespace.clone().unwrap_or_default(),
+        binding.metadata.name.clone().unwrap_or_default(),
+    )
+}
