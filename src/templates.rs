@@ -27,6 +27,38 @@ const BUILT_IN: &[(&str, &str)] = &[
         "keycloak-realm/user.yaml",
         include_str!("../keycloak-realm/user.yaml"),
     ),
+    (
+        "manifests/keycloak-client-secret.yaml",
+        include_str!("../manifests/keycloak-client-secret.yaml"),
+    ),
+    (
+        "manifests/keycloak-ca-configmap.yaml",
+        include_str!("../manifests/keycloak-ca-configmap.yaml"),
+    ),
+    (
+        "manifests/identity-provider.yaml",
+        include_str!("../manifests/identity-provider.yaml"),
+    ),
+    (
+        "manifests/oauth-cluster.yaml",
+        include_str!("../manifests/oauth-cluster.yaml"),
+    ),
+    (
+        "manifests/oauthclient.yaml",
+        include_str!("../manifests/oauthclient.yaml"),
+    ),
+    (
+        "manifests/project-request.yaml",
+        include_str!("../manifests/project-request.yaml"),
+    ),
+    (
+        "manifests/namespace.yaml",
+        include_str!("../manifests/namespace.yaml"),
+    ),
+    (
+        "manifests/rolebinding.yaml",
+        include_str!("../manifests/rolebinding.yaml"),
+    ),
 ];
 
 pub type Vars = BTreeMap<&'static str, Value>;

@@ -61,9 +61,16 @@ impl Cluster {
                     "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
                     status.message
                 ),
-                code => anyhow!("{what}: the cluster answered {code} {}: {}", status.reason, status.message),
+                code => anyhow!(
+                    "{what}: the cluster answered {code} {}: {}",
+                    status.reason,
+                    status.message
+                ),
             },
-            other => anyhow!("{what}: cannot reach the cluster API at {}: {other}", self.server),
+            other => anyhow!(
+                "{what}: cannot reach the cluster API at {}: {other}",
+                self.server
+            ),
         }
     }
 }

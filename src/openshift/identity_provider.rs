@@ -44,7 +44,12 @@ pub async fn ensure(
                     other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
                 };
             }
-            report.record("identityprovider", label, Outcome::Created, vec!["oauths/cluster created".into()]);
+            report.record(
+                "identityprovider",
+                label,
+                Outcome::Created,
+                vec!["oauths/cluster created".into()],
+            );
             return Ok(());
         };
 
@@ -78,7 +83,10 @@ pub async fn ensure(
                 let mut list = providers.clone();
                 list[i] = entry.clone();
                 let details = if changes.is_empty() {
-                    extra.iter().map(|c| format!("{}: removed", c.path)).collect()
+                    extra
+                        .iter()
+                        .map(|c| format!("{}: removed", c.path))
+                        .collect()
                 } else {
                     changes.iter().map(|c| c.describe(SECRET_FIELDS)).collect()
                 };
@@ -89,7 +97,10 @@ pub async fn ensure(
             live.data["spec"]["identityProviders"] = Value::Array(updated);
             set_owned(&mut live, &name, true);
             // The resourceVersion we read stays on the object: a concurrent edit makes this a 409.
-            match oauths.replace("cluster", &PostParams::default(), &live).await {
+            match oauths
+                .replace("cluster", &PostParams::default(), &live)
+                .await
+            {
                 Err(kube::Error::Api(status)) if status.code == 409 => continue,
                 other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
             };
@@ -97,7 +108,9 @@ pub async fn ensure(
         report.record("identityprovider", label, outcome, details);
         return Ok(());
     }
-    bail!("{what}: oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again")
+    bail!(
+        "{what}: oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again"
+    )
 }
 
 fn owned_names(oauth: &DynamicObject) -> Vec<String> {
@@ -106,7 +119,12 @@ fn owned_names(oauth: &DynamicObject) -> Vec<String> {
         .annotations
         .as_ref()
         .and_then(|a| a.get(OWNED_ANNOTATION))
-        .map(|v| v.split(',').filter(|s| !s.is_empty()).map(String::from).collect())
+        .map(|v| {
+            v.split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

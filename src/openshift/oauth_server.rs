@@ -15,10 +15,19 @@ pub async fn discover(cluster: &Cluster) -> Result<String> {
         .request_text(request)
         .await
         .map_err(|e| cluster.explain(e, "OAuth server discovery"))?;
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|err| anyhow!("OAuth server discovery at {}: not JSON: {err}", cluster.server))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|err| {
+        anyhow!(
+            "OAuth server discovery at {}: not JSON: {err}",
+            cluster.server
+        )
+    })?;
     doc["issuer"]
         .as_str()
         .map(|s| s.trim_end_matches('/').to_string())
-        .ok_or_else(|| anyhow!("OAuth server discovery at {}: no issuer; set openshift.oauth_url", cluster.server))
+        .ok_or_else(|| {
+            anyhow!(
+                "OAuth server discovery at {}: no issuer; set openshift.oauth_url",
+                cluster.server
+            )
+        })
 }

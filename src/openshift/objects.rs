@@ -18,7 +18,11 @@ const CONFLICT_RETRIES: usize = 5;
 
 /// `Kind namespace/name`, for messages and reports.
 pub fn describe(object: &DynamicObject) -> (String, String) {
-    let kind = object.types.as_ref().map(|t| t.kind.clone()).unwrap_or_default();
+    let kind = object
+        .types
+        .as_ref()
+        .map(|t| t.kind.clone())
+        .unwrap_or_default();
     let name = object.metadata.name.clone().unwrap_or_default();
     let full = match &object.metadata.namespace {
         Some(ns) => format!("{ns}/{name}"),
@@ -39,7 +43,8 @@ pub fn is_managed(object: &DynamicObject) -> bool {
 /// Parses a rendered manifest and marks it as bridgectl's.
 pub fn from_manifest(mut value: Value) -> Result<DynamicObject> {
     value["metadata"]["labels"][MANAGED_BY] = Value::String(MANAGER.into());
-    serde_json::from_value(value).map_err(|err| anyhow!("rendered manifest is not an object: {err}"))
+    serde_json::from_value(value)
+        .map_err(|err| anyhow!("rendered manifest is not an object: {err}"))
 }
 
 /// Creates `desired` or brings the live object's managed fields to it.
@@ -49,7 +54,10 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
     let what = format!("{kind} {full}");
     let name = desired.metadata.name.clone().unwrap_or_default();
     for _ in 0..CONFLICT_RETRIES {
-        let live = api.get_opt(&name).await.map_err(|e| cluster.explain(e, &what))?;
+        let live = api
+            .get_opt(&name)
+            .await
+            .map_err(|e| cluster.explain(e, &what))?;
         let Some(live) = live else {
             if !report.dry_run {
                 match api.create(&PostParams::default(), desired).await {
@@ -81,7 +89,10 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
         if !report.dry_run {
             let mut replacement = desired.clone();
             replacement.metadata.resource_version = live.metadata.resource_version.clone();
-            match api.replace(&name, &PostParams::default(), &replacement).await {
+            match api
+                .replace(&name, &PostParams::default(), &replacement)
+                .await
+            {
                 Err(kube::Error::Api(status)) if status.code == 409 => continue,
                 other => other.map_err(|e| cluster.explain(e, &what))?,
             };
@@ -90,7 +101,9 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
         report.record(&kind, full, Outcome::Updated, details);
         return Ok(());
     }
-    bail!("{what}: kept changing under bridgectl ({CONFLICT_RETRIES} conflicts in a row); run again")
+    bail!(
+        "{what}: kept changing under bridgectl ({CONFLICT_RETRIES} conflicts in a row); run again"
+    )
 }
 
 /// Deletes an object bridgectl created; absent ones are reported as such.

@@ -21,15 +21,24 @@ pub async fn projects_served(cluster: &Cluster) -> Result<bool> {
         .list_api_groups()
         .await
         .map_err(|e| cluster.explain(e, "API discovery"))?;
-    Ok(groups.groups.iter().any(|g| g.name == "project.openshift.io"))
+    Ok(groups
+        .groups
+        .iter()
+        .any(|g| g.name == "project.openshift.io"))
 }
 
 /// `request` is the rendered ProjectRequest (or Namespace, without project.openshift.io).
 pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> Result<()> {
-    let name = request["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let name = request["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let what = format!("project {name}");
     let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
-    let live = namespaces.get_opt(&name).await.map_err(|e| cluster.explain(e, &what))?;
+    let live = namespaces
+        .get_opt(&name)
+        .await
+        .map_err(|e| cluster.explain(e, &what))?;
     match live {
         Some(ns) if is_managed(&ns) => {
             report.record("project", name, Outcome::Unchanged, vec![]);
@@ -39,7 +48,12 @@ pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> 
             if !report.dry_run {
                 label(cluster, &name).await?;
             }
-            report.record("project", name, Outcome::Updated, vec!["labelled as bridgectl's".into()]);
+            report.record(
+                "project",
+                name,
+                Outcome::Updated,
+                vec!["labelled as bridgectl's".into()],
+            );
         }
         Some(_) => {
             report.record(

@@ -20,7 +20,12 @@ pub async fn ensure_all(
         objects::ensure(cluster, binding, report).await?;
     }
     let wanted: HashSet<(String, String)> = desired.iter().map(key).collect();
-    let all = api(&cluster.client, "rbac.authorization.k8s.io/v1", "RoleBinding", None)?;
+    let all = api(
+        &cluster.client,
+        "rbac.authorization.k8s.io/v1",
+        "RoleBinding",
+        None,
+    )?;
     let ours = all
         .list(&ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}")))
         .await

@@ -11,16 +11,36 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
-    Kind { api_version: "v1", kind: "Secret", plural: "secrets", namespaced: true },
-    Kind { api_version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
-    Kind { api_version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
+    Kind {
+        api_version: "v1",
+        kind: "Secret",
+        plural: "secrets",
+        namespaced: true,
+    },
+    Kind {
+        api_version: "v1",
+        kind: "ConfigMap",
+        plural: "configmaps",
+        namespaced: true,
+    },
+    Kind {
+        api_version: "v1",
+        kind: "Namespace",
+        plural: "namespaces",
+        namespaced: false,
+    },
     Kind {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
         plural: "rolebindings",
         namespaced: true,
     },
-    Kind { api_version: "config.openshift.io/v1", kind: "OAuth", plural: "oauths", namespaced: false },
+    Kind {
+        api_version: "config.openshift.io/v1",
+        kind: "OAuth",
+        plural: "oauths",
+        namespaced: false,
+    },
     Kind {
         api_version: "oauth.openshift.io/v1",
         kind: "OAuthClient",
@@ -48,7 +68,10 @@ pub fn api(
     kind: &str,
     namespace: Option<&str>,
 ) -> Result<Api<DynamicObject>> {
-    let Some(found) = KINDS.iter().find(|k| k.api_version == api_version && k.kind == kind) else {
+    let Some(found) = KINDS
+        .iter()
+        .find(|k| k.api_version == api_version && k.kind == kind)
+    else {
         bail!("bridgectl does not manage objects of kind {kind} ({api_version})");
     };
     let (group, version) = match found.api_version.split_once('/') {
@@ -67,5 +90,10 @@ pub fn api(
 /// The API handle for a rendered object, from its own apiVersion, kind and namespace.
 pub fn api_for(client: &kube::Client, object: &DynamicObject) -> Result<Api<DynamicObject>> {
     let types = object.types.clone().unwrap_or_default();
-    api(client, &types.api_version, &types.kind, object.metadata.namespace.as_deref())
+    api(
+        client,
+        &types.api_version,
+        &types.kind,
+        object.metadata.namespace.as_deref(),
+    )
 }

@@ -23,8 +23,9 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     };
     let kc = &config.keycloak;
     let ocp_secret = ctx.state.secret(&names::client_secret(&kc.ocp_client_id))?;
-    let oauth_client_secret =
-        ctx.state.secret(&names::oauth_client_secret(&config.openshift.oauth_client_name))?;
+    let oauth_client_secret = ctx.state.secret(&names::oauth_client_secret(
+        &config.openshift.oauth_client_name,
+    ))?;
     let local_app = format!("http://localhost:{}", config.app.port);
     let vars: Vars = [
         ("secret_name", json!(SECRET_NAME)),
@@ -37,7 +38,10 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         ("idp_name", json!(config.openshift.idp_name)),
         ("ocp_client_id", json!(kc.ocp_client_id)),
         ("issuer_url", json!(config.issuer_url())),
-        ("oauth_client_name", json!(config.openshift.oauth_client_name)),
+        (
+            "oauth_client_name",
+            json!(config.openshift.oauth_client_name),
+        ),
         ("oauth_client_secret", json!(oauth_client_secret.expose())),
         (
             "app_ocp_redirect_uris",
@@ -53,7 +57,12 @@ pub async fn run(ctx: &Context) -> Result<Report> {
 
     let cluster = cluster::connect(config).await?;
     for manifest in ["keycloak-client-secret.yaml", "keycloak-ca-configmap.yaml"] {
-        objects::ensure(&cluster, &objects::from_manifest(render(manifest)?)?, &mut report).await?;
+        objects::ensure(
+            &cluster,
+            &objects::from_manifest(render(manifest)?)?,
+            &mut report,
+        )
+        .await?;
     }
     identity_provider::ensure(
         &cluster,
@@ -62,7 +71,11 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         &mut report,
     )
     .await?;
-    objects::ensure(&cluster, &objects::from_manifest(render("oauthclient.yaml")?)?, &mut report)
-        .await?;
+    objects::ensure(
+        &cluster,
+        &objects::from_manifest(render("oauthclient.yaml")?)?,
+        &mut report,
+    )
+    .await?;
     Ok(report)
 }

@@ -28,7 +28,12 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         .collect();
     for project in &names {
         let vars: Vars = [("project", json!(project))].into();
-        projects::ensure(&cluster, &templates.render(request_template, &vars)?, &mut report).await?;
+        projects::ensure(
+            &cluster,
+            &templates.render(request_template, &vars)?,
+            &mut report,
+        )
+        .await?;
     }
 
     let mut bindings = Vec::new();
