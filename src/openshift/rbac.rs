@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use anyhow::Result;
-use kube::api::{DynamicObject, ListParams};
+use kube::api::{DynamicObject, ListParams, TypeMeta};
 
 use super::cluster::Cluster;
 use super::objects::{self, MANAGED_BY, MANAGER};
@@ -30,8 +30,13 @@ pub async fn ensure_all(
         .list(&ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}")))
         .await
         .map_err(|e| cluster.explain(e, "role bindings labelled as bridgectl's"))?;
-    for stale in ours.items.iter().filter(|b| !wanted.contains(&key(b))) {
-        objects::remove(cluster, stale, report).await?;
+    for mut stale in ours.items.into_iter().filter(|b| !wanted.contains(&key(b))) {
+        // List items come without their kind.
+        stale.types = Some(TypeMeta {
+            api_version: "rbac.authorization.k8s.io/v1".into(),
+            kind: "RoleBinding".into(),
+        });
+        objects::remove(cluster, &stale, report).await?;
     }
     Ok(())
 }

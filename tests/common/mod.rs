@@ -2,6 +2,9 @@
 //! bridgectl binary, and the real Podman engine (started by scripts/sandbox-kit.sh).
 #![allow(dead_code)]
 
+pub mod flow;
+pub mod sim;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
