@@ -1,0 +1,167 @@
+//! The whole sign-in chain after step1, step2, step3 and step5, against the real Keycloak
+//! and the OpenShift simulator: every user lists exactly the seed's projects, and breaking
+//! any one link (secret, CA, issuer, redirect URI, binding) breaks the flow until the
+//! responsible step repairs it.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use base64::Engine;
+use common::flow::{Endpoints, projects_seen};
+use common::sim::Sim;
+use common::{Bed, shared_keycloak};
+use serde_json::json;
+
+static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
+
+const OAUTH: &str = "/apis/config.openshift.io/v1/oauths/cluster";
+
+struct World<'a> {
+    kc: &'a Bed,
+    sim: Sim,
+    oauth_secret: String,
+}
+
+impl World<'_> {
+    fn run(&self, args: &[&str]) -> common::Run {
+        let kubeconfig = self.sim.kubeconfig.display().to_string();
+        let mut all = vec!["--kubeconfig", kubeconfig.as_str()];
+        all.extend_from_slice(args);
+        self.kc.run(&all)
+    }
+
+    fn login(&self, user: &str) -> Result<Vec<String>, String> {
+        let kc_ca = self.kc.read_state("tls/ca.crt");
+        let endpoints = Endpoints {
+            oauth_url: &self.sim.oauth_url,
+            api_url: &self.sim.api_url,
+            client_id: "third-party-demo",
+            client_secret: &self.oauth_secret,
+            redirect_uri: "http://127.0.0.1:9080/callback/ocp",
+            idp: "keycloak",
+        };
+        let password = self.kc.secret(&format!("user-{user}"));
+        projects_seen(&[&kc_ca, &self.sim.ca_pem], &endpoints, user, &password)
+    }
+
+    #[track_caller]
+    fn assert_matrix(&self) {
+        assert_eq!(
+            self.login("user-a").as_deref(),
+            Ok(&["project-a".to_string(), "project-c".into()][..])
+        );
+        assert_eq!(
+            self.login("user-b").as_deref(),
+            Ok(&["project-b".to_string()][..])
+        );
+        assert_eq!(
+            self.login("user-c").as_deref(),
+            Ok(&[
+                "project-a".to_string(),
+                "project-b".into(),
+                "project-c".into()
+            ][..])
+        );
+    }
+
+    /// Breaks one link, checks the login fails with `reason`, lets `step` repair it.
+    #[track_caller]
+    fn broken_then_repaired(&self, what: &str, reason: &str, step: &str, user: &str) {
+        let failed = self
+            .login(user)
+            .expect_err(&format!("{what}: the login should fail"));
+        assert!(
+            failed.contains(reason),
+            "{what}: expected {reason:?} in {failed}"
+        );
+        let repair = self.run(&[step]);
+        repair.assert_ok();
+        assert!(
+            repair
+                .outcomes()
+                .iter()
+                .any(|o| o == "updated" || o == "created"),
+            "{what}: {}",
+            repair.all()
+        );
+        assert!(self.login(user).is_ok(), "{what}: not repaired by {step}");
+    }
+}
+
+#[test]
+fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
+    let kc = shared_keycloak(&KEYCLOAK, "");
+    let sim = Sim::start(&[]);
+    let world = World {
+        kc,
+        sim,
+        oauth_secret: String::new(),
+    };
+    for step in ["step2", "step3", "step5"] {
+        world.run(&[step]).assert_ok();
+    }
+    let world = World {
+        oauth_secret: kc.secret("oauthclient-third-party-demo"),
+        ..world
+    };
+    world.assert_matrix();
+
+    // Wrong client secret in the Secret the identity provider reads.
+    let wrong = base64::engine::general_purpose::STANDARD.encode("not-the-secret");
+    world.sim.merge_patch(
+        "/api/v1/namespaces/openshift-config/secrets/keycloak-client-secret",
+        json!({"data": {"clientSecret": wrong}}),
+    );
+    world.broken_then_repaired(
+        "client secret",
+        "Invalid client or Invalid client credentials",
+        "step3",
+        "user-a",
+    );
+
+    // A CA that did not sign Keycloak's certificate.
+    world.sim.merge_patch(
+        "/api/v1/namespaces/openshift-config/configmaps/keycloak-ca",
+        json!({"data": {"ca.crt": world.sim.ca_pem}}),
+    );
+    world.broken_then_repaired("CA", "UnknownIssuer", "step3", "user-b");
+
+    // An issuer Keycloak does not announce.
+    let mut oauth = world.sim.get(OAUTH);
+    let providers = oauth["spec"]["identityProviders"].as_array_mut().unwrap();
+    let ours = providers
+        .iter_mut()
+        .find(|p| p["name"] == "keycloak")
+        .unwrap();
+    ours["openID"]["issuer"] = json!(format!("https://localhost:{}/realms/demo", kc.port));
+    let (status, body) = world.sim.call("PUT", OAUTH, Some(oauth));
+    assert_eq!(status, 200, "{body}");
+    world.broken_then_repaired("issuer", "issuer mismatch", "step3", "user-c");
+
+    // The app's redirect URI no longer registered.
+    world.sim.merge_patch(
+        "/apis/oauth.openshift.io/v1/oauthclients/third-party-demo",
+        json!({"redirectURIs": ["http://127.0.0.1:9999/elsewhere"]}),
+    );
+    world.broken_then_repaired(
+        "redirect URI",
+        "is not one of the redirectURIs",
+        "step3",
+        "user-a",
+    );
+
+    // A binding deleted: user-a still signs in but loses project-c.
+    let (status, _) = world.sim.call(
+        "DELETE",
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/project-c/rolebindings/bridgectl-view-user-a",
+        None,
+    );
+    assert!(status < 300);
+    assert_eq!(
+        world.login("user-a").as_deref(),
+        Ok(&["project-a".to_string()][..])
+    );
+    world.run(&["step5"]).assert_ok();
+    world.assert_matrix();
+}
