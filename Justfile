@@ -1,9 +1,9 @@
 # Recipes for people who have `just`; each is also a plain command in README.md.
 
-# Prepare this machine (Podman, its API socket, local images) and run step1 in the sandbox.
+# Prepare this machine (Podman, its API socket, local images) and run the setup in the sandbox.
 sandbox:
     scripts/sandbox-kit.sh
-    cargo run --release -- --config scripts/sandbox.yaml step1
+    scripts/sandbox-run.sh
 
 # The whole test suite, as CI runs it.
 test:
@@ -16,6 +16,10 @@ unit:
 # step1 benchmark: overhead beyond Keycloak's own start, no-op re-run.
 bench-step1:
     cargo bench --bench step1
+
+# step2 as users grow: 3, 100 and 1,000 users, concurrent against one request at a time.
+bench-step2:
+    cargo bench --bench step2_users
 
 lint:
     cargo fmt --all -- --check

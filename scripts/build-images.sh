@@ -20,19 +20,21 @@ if ! image_exists "$BASE_IMAGE"; then
   podman import --quiet "$rootfs" "$BASE_IMAGE" >/dev/null
 fi
 
+# The unpacked distribution doubles as the Keycloak the simulator's own tests run directly.
+dist="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+if [ ! -s "$dist" ]; then
+  kit_log "downloading Keycloak $KEYCLOAK_VERSION from Maven Central"
+  mvn -q -B dependency:get -Dtransitive=false \
+    "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip"
+fi
+ctx="$KEYCLOAK_CONTEXT"
+if [ ! -x "$ctx/keycloak/bin/kc.sh" ]; then
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  unzip -q "$dist" -d "$ctx"
+  mv "$ctx/keycloak-$KEYCLOAK_VERSION" "$ctx/keycloak"
+fi
+
 if ! image_exists "$KEYCLOAK_IMAGE"; then
-  dist="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
-  if [ ! -s "$dist" ]; then
-    kit_log "downloading Keycloak $KEYCLOAK_VERSION from Maven Central"
-    mvn -q -B dependency:get -Dtransitive=false \
-      "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip"
-  fi
-  ctx="$KIT_CACHE/keycloak-$KEYCLOAK_VERSION-context"
-  if [ ! -d "$ctx/keycloak" ]; then
-    rm -rf "$ctx" && mkdir -p "$ctx"
-    unzip -q "$dist" -d "$ctx"
-    mv "$ctx/keycloak-$KEYCLOAK_VERSION" "$ctx/keycloak"
-  fi
   cp "$(dirname "$0")/keycloak.Containerfile" "$ctx/Containerfile"
   kit_log "building $KEYCLOAK_IMAGE"
   podman build --quiet --build-arg "BASE=$BASE_IMAGE" -t "$KEYCLOAK_IMAGE" "$ctx" >/dev/null

@@ -10,6 +10,8 @@ mkdir -p "$KIT_CACHE"
 KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.2.5}"
 BASE_IMAGE="${BRIDGECTL_BASE_IMAGE:-localhost/bridgectl/base-jre:bookworm}"
 KEYCLOAK_IMAGE="${BRIDGECTL_KEYCLOAK_IMAGE:-localhost/bridgectl/keycloak:${KEYCLOAK_VERSION}}"
+# The unpacked official distribution: the image's build context.
+KEYCLOAK_CONTEXT="$KIT_CACHE/keycloak-$KEYCLOAK_VERSION-context"
 PODMAN_SOCKET="${BRIDGECTL_PODMAN_SOCKET:-/run/podman/podman.sock}"
 
 as_root() {

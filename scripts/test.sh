@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/sandbox-kit.sh
+. scripts/lib.sh
+# The simulator's end-to-end test runs this Keycloak directly; it must not skip in CI.
+export OCP_SIM_KEYCLOAK_HOME="$KEYCLOAK_CONTEXT/keycloak" OCP_SIM_REQUIRE_KEYCLOAK=1
 remove_test_containers() {
   podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
 }
