@@ -13,7 +13,7 @@ use crate::ui::Ui;
 const TLS_DIR: &str = "/opt/keycloak/conf/bridgectl";
 /// The official image runs Keycloak as uid 1000.
 const KEYCLOAK_UID: u64 = 1000;
-const POLL_EVERY: Duration = Duration::from_millis(200);
+const POLL_EVERY: Duration = Duration::from_millis(100);
 
 pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
     let kc = &config.keycloak;

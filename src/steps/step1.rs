@@ -27,7 +27,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     if !ctx.dry_run {
         let took = server::wait_ready(&engine, config, &material.ca_cert_pem, &ctx.ui).await?;
         ctx.ui.detail(format!(
-            "Keycloak answered at {} after {:.1}s",
+            "Keycloak answered at {} after {:.2}s",
             config.keycloak_url(),
             took.as_secs_f64()
         ));
