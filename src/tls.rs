@@ -6,10 +6,6 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use anyhow::{Context, Result};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType,
-};
 use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
@@ -196,19 +192,13 @@ fn server_problems(
 }
 
 fn issue_ca(hostname: &str, now: OffsetDateTime) -> Result<(String, String)> {
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = name(&format!("bridgectl CA ({hostname})"));
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + CA_LIFETIME;
-    let cert = params.self_signed(&key)?;
-    Ok((cert.pem(), key.serialize_pem()))
+    let pair = pki::issue_ca(&pki::Subject {
+        organization: "bridgectl",
+        common_name: &format!("bridgectl CA ({hostname})"),
+        not_before: now - Duration::hours(1),
+        not_after: now + CA_LIFETIME,
+    })?;
+    Ok((pair.cert_pem, pair.key_pem))
 }
 
 fn issue_server(
@@ -218,36 +208,22 @@ fn issue_server(
     hostname: &str,
     now: OffsetDateTime,
 ) -> Result<(String, String)> {
-    let ca_key = KeyPair::from_pem(ca_key_pem).context("the stored CA key does not parse")?;
-    let issuer =
-        Issuer::from_ca_cert_pem(ca_pem, ca_key).context("the stored CA does not parse")?;
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = name(hostname);
-    params.subject_alt_names = names
-        .iter()
-        .map(|n| match n.parse::<IpAddr>() {
-            Ok(ip) => Ok(SanType::IpAddress(ip)),
-            Err(_) => Ok(SanType::DnsName(n.clone().try_into()?)),
-        })
-        .collect::<Result<_, rcgen::Error>>()?;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.use_authority_key_identifier_extension = true;
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + SERVER_LIFETIME;
-    let cert = params.signed_by(&key, &issuer)?;
-    Ok((cert.pem(), key.serialize_pem()))
-}
-
-fn name(common_name: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "bridgectl");
-    dn.push(DnType::CommonName, common_name);
-    dn
+    let ca = pki::Pair {
+        cert_pem: ca_pem.to_string(),
+        key_pem: ca_key_pem.to_string(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let pair = pki::issue_server(
+        &ca,
+        &names,
+        &pki::Subject {
+            organization: "bridgectl",
+            common_name: hostname,
+            not_before: now - Duration::hours(1),
+            not_after: now + SERVER_LIFETIME,
+        },
+    )?;
+    Ok((pair.cert_pem, pair.key_pem))
 }
 
 fn load_pair(state: &StateDir, cert: &str, key: &str) -> Result<Option<(String, String)>> {

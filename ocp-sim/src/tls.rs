@@ -1,27 +1,17 @@
 //! The simulator's own CA and the server certificate both listeners present
 //! (SANs 127.0.0.1 and localhost). Generated once into the data directory and reused.
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType,
-};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
 use crate::datadir;
 
-/// A certificate and its private key, both PEM.
-#[derive(Clone)]
-pub struct Pair {
-    pub cert_pem: String,
-    pub key_pem: String,
-}
+pub use pki::Pair;
 
 #[derive(Clone)]
 pub struct Material {
@@ -73,62 +63,25 @@ fn load(dir: &Path, cert: &str, key: &str) -> Result<Option<Pair>> {
     })
 }
 
-fn distinguished_name(common_name: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "ocp-sim");
-    dn.push(DnType::CommonName, common_name);
-    dn
+fn subject(common_name: &str, lifetime: Duration) -> pki::Subject<'_> {
+    let now = OffsetDateTime::now_utc();
+    pki::Subject {
+        organization: "ocp-sim",
+        common_name,
+        not_before: now - Duration::hours(1),
+        not_after: now + lifetime,
+    }
 }
 
 /// A new self-signed CA (ECDSA P-256).
 pub fn issue_ca(common_name: &str) -> Result<Pair> {
-    let now = OffsetDateTime::now_utc();
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = distinguished_name(common_name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + Duration::days(3650);
-    let cert = params.self_signed(&key)?;
-    Ok(Pair {
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-    })
+    pki::issue_ca(&subject(common_name, Duration::days(3650)))
 }
 
 /// A server certificate for `names` (IP addresses or DNS names) signed by `ca`.
 pub fn issue_server(ca: &Pair, names: &[&str]) -> Result<Pair> {
-    let now = OffsetDateTime::now_utc();
-    let ca_key = KeyPair::from_pem(&ca.key_pem).context("the CA key does not parse")?;
-    let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).context("the CA does not parse")?;
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = distinguished_name(names.first().copied().unwrap_or("ocp-sim"));
-    params.subject_alt_names = names
-        .iter()
-        .map(|n| match n.parse::<IpAddr>() {
-            Ok(ip) => Ok(SanType::IpAddress(ip)),
-            Err(_) => Ok(SanType::DnsName(n.to_string().try_into()?)),
-        })
-        .collect::<Result<_, rcgen::Error>>()?;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.use_authority_key_identifier_extension = true;
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + Duration::days(825);
-    let cert = params.signed_by(&key, &issuer)?;
-    Ok(Pair {
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-    })
+    let common_name = names.first().copied().unwrap_or("ocp-sim");
+    pki::issue_server(ca, names, &subject(common_name, Duration::days(825)))
 }
 
 /// The rustls configuration both listeners use (HTTP/1.1 only).

@@ -67,8 +67,15 @@ fn walk(
                 };
                 if let (true, Value::Array(want_items), Some(Value::Array(have_items))) =
                     (sets.contains(&key.as_str()), want_value, have.get(key))
-                    && same_set(want_items, have_items)
                 {
+                    // A set differs as a whole; item positions mean nothing.
+                    if !same_set(want_items, have_items) {
+                        out.push(FieldChange {
+                            path: child,
+                            desired: want_value.clone(),
+                            live: have.get(key).cloned(),
+                        });
+                    }
                     continue;
                 }
                 walk(&child, want_value, have.get(key), sets, out);
