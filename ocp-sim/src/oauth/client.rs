@@ -16,16 +16,6 @@ pub struct Client {
 
 const DEFAULT_TOKEN_AGE: i64 = 86400;
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub fn load(store: &Store, name: &str) -> Option<Client> {
     let obj = store.get(&OAUTHCLIENTS, "", name)?;
     let mut secrets: Vec<String> = obj
@@ -36,14 +26,14 @@ pub fn load(store: &Store, name: &str) -> Option<Client> {
         .into_iter()
         .collect();
     secrets.extend(
-        strings(obj.get("additionalSecrets"))
+        super::strings(obj.get("additionalSecrets"))
             .into_iter()
             .filter(|s| !s.is_empty()),
     );
     Some(Client {
         name: name.to_string(),
         secrets,
-        redirect_uris: strings(obj.get("redirectURIs")),
+        redirect_uris: super::strings(obj.get("redirectURIs")),
         grant_method: obj
             .get("grantMethod")
             .and_then(Value::as_str)

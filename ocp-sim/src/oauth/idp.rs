@@ -30,16 +30,6 @@ pub struct OpenIdConfig {
     pub email_claims: Vec<String>,
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// All configured providers, in order.
 pub fn all(store: &Store) -> Vec<Provider> {
     let Some(oauth) = store.get(&OAUTHS, "", "cluster") else {
@@ -136,11 +126,11 @@ impl Provider {
             client_secret: client_secret.trim_end_matches(['\n', '\r']).to_string(),
             ca_pem,
             issuer: text("/issuer"),
-            extra_scopes: strings(cfg.get("extraScopes")),
+            extra_scopes: super::strings(cfg.get("extraScopes")),
             extra_params,
-            preferred_username_claims: strings(cfg.pointer("/claims/preferredUsername")),
-            name_claims: strings(cfg.pointer("/claims/name")),
-            email_claims: strings(cfg.pointer("/claims/email")),
+            preferred_username_claims: super::strings(cfg.pointer("/claims/preferredUsername")),
+            name_claims: super::strings(cfg.pointer("/claims/name")),
+            email_claims: super::strings(cfg.pointer("/claims/email")),
         })
     }
 }
