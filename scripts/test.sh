@@ -13,4 +13,4 @@ remove_test_containers() {
 remove_test_containers
 trap remove_test_containers EXIT
 # Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
-cargo test --workspace -- --test-threads=2
+cargo test --workspace --no-fail-fast -- --test-threads=2
