@@ -13,4 +13,13 @@ remove_test_containers() {
 remove_test_containers
 trap remove_test_containers EXIT
 # Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
-cargo test --workspace --no-fail-fast -- --test-threads=2
+log="$(mktemp)"
+set +e
+cargo test --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite (cargo's last lines are the doc-tests of the last crate).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"
