@@ -82,11 +82,7 @@ fn the_token_exchange_succeeds_and_needs_the_audience_mapper() {
     let realm = realm("exchange");
     kc.run_realm(&realm, &["step2"]).assert_ok();
 
-    let subject = kc
-        .user_token(&realm, "user-a")
-        .json::<serde_json::Value>()
-        .unwrap();
-    let subject = subject["access_token"].as_str().unwrap().to_string();
+    let subject = kc.access_token(&realm, "user-a");
     let resp = kc.exchange(&realm, &subject);
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().unwrap();
@@ -114,11 +110,7 @@ fn the_token_exchange_succeeds_and_needs_the_audience_mapper() {
         app["id"].as_str().unwrap(),
         mapper["id"].as_str().unwrap()
     ));
-    let subject = kc
-        .user_token(&realm, "user-a")
-        .json::<serde_json::Value>()
-        .unwrap();
-    let subject = subject["access_token"].as_str().unwrap().to_string();
+    let subject = kc.access_token(&realm, "user-a");
     let refused = kc.exchange(&realm, &subject);
     assert_eq!(refused.status(), 403);
     let error: serde_json::Value = refused.json().unwrap();
@@ -135,15 +127,8 @@ fn the_token_exchange_succeeds_and_needs_the_audience_mapper() {
         Some("updated")
     );
     repair.assert_contains("protocolMappers.audience-ocp-oauth: added");
-    let subject = kc
-        .user_token(&realm, "user-a")
-        .json::<serde_json::Value>()
-        .unwrap();
-    assert_eq!(
-        kc.exchange(&realm, subject["access_token"].as_str().unwrap())
-            .status(),
-        200
-    );
+    let subject = kc.access_token(&realm, "user-a");
+    assert_eq!(kc.exchange(&realm, &subject).status(), 200);
 }
 
 #[test]

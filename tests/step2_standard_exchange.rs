@@ -17,13 +17,7 @@ fn standard_exchange_needs_the_attribute_on_the_requesting_client() {
     let kc = shared_keycloak(&KEYCLOAK, "  features: []\n");
     let realm = "standard";
     kc.run_realm(realm, &["step2"]).assert_ok();
-    let token = |kc: &Bed| {
-        let body = kc
-            .user_token(realm, "user-a")
-            .json::<serde_json::Value>()
-            .unwrap();
-        body["access_token"].as_str().unwrap().to_string()
-    };
+    let token = |kc: &Bed| kc.access_token(realm, "user-a");
 
     let resp = kc.exchange(realm, &token(kc));
     assert_eq!(resp.status(), 200);

@@ -328,6 +328,18 @@ impl Bed {
             .expect("token endpoint answers")
     }
 
+    /// A user's access token itself, asserting the sign-in succeeded.
+    #[track_caller]
+    pub fn access_token(&self, realm: &str, username: &str) -> String {
+        let resp = self.user_token(realm, username);
+        assert_eq!(resp.status(), 200, "{username} cannot sign in to {realm}");
+        let body: serde_json::Value = resp.json().expect("token JSON");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
     /// The document's token exchange: user token in, authenticated as ocp-oauth.
     pub fn exchange(&self, realm: &str, subject_token: &str) -> reqwest::blocking::Response {
         self.client()
