@@ -218,6 +218,44 @@ fn step5_creates_projects_and_bindings_and_removes_only_its_own_stale_ones() {
 }
 
 #[test]
+fn without_project_openshift_io_projects_are_plain_namespaces() {
+    let sim = Sim::start_without(&[], &["project.openshift.io"]);
+    let (status, _) = sim.call("GET", "/apis/project.openshift.io/v1/projects", None);
+    assert_eq!(status, 404, "the simulator must not serve projects here");
+    let bed = bed_for(&sim, "plainkube");
+
+    let run = bed.run(&["step5"]);
+    run.assert_ok();
+    for project in ["project-a", "project-b", "project-c"] {
+        assert_eq!(
+            run.outcome_of(&format!("project/{project}")).as_deref(),
+            Some("created")
+        );
+        let ns = sim.get(&format!("/api/v1/namespaces/{project}"));
+        assert_eq!(
+            ns["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "bridgectl"
+        );
+        assert_eq!(
+            ns["metadata"]["annotations"]["openshift.io/description"],
+            "Created by bridgectl"
+        );
+    }
+    let binding = sim.get("/apis/rbac.authorization.k8s.io/v1/namespaces/project-b/rolebindings/bridgectl-edit-user-b");
+    assert_eq!(binding["roleRef"]["name"], "edit");
+
+    sim.reset_counts();
+    let again = bed.run(&["step5"]);
+    again.assert_ok();
+    assert!(
+        again.outcomes().iter().all(|o| o == "unchanged"),
+        "{}",
+        again.all()
+    );
+    assert_eq!(sim.writes_since_reset(), 0);
+}
+
+#[test]
 fn a_missing_oauth_cluster_object_is_created() {
     let sim = Sim::start(&[]);
     let (status, body) = sim.call("DELETE", OAUTH, None);

@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Where to write the admin kubeconfig [default: DATA_DIR/kubeconfig].
     #[arg(long)]
     pub kubeconfig_out: Option<PathBuf>,
+    /// An API group not to serve, e.g. project.openshift.io to act like plain Kubernetes (repeatable).
+    #[arg(long = "without-group", value_name = "GROUP")]
+    pub without_groups: Vec<String>,
     /// NAME=TOKEN: a bearer token for user NAME with no RBAC rights (repeatable).
     #[arg(long = "token", value_parser = parse_token)]
     pub tokens: Vec<(String, String)>,

@@ -18,6 +18,9 @@ pub struct Sim {
     pub oauth_url: String,
     /// `host:port` of the API server, for discovery's serverAddressByClientCIDRs.
     pub api_address: String,
+    /// API groups this cluster does not serve (`--without-group`), e.g.
+    /// project.openshift.io to behave like plain Kubernetes.
+    pub hidden_groups: Vec<String>,
 }
 
 /// Locks that survive a panicking holder: the data is still consistent because every
@@ -42,7 +45,13 @@ impl Sim {
             api_url,
             oauth_url,
             api_address,
+            hidden_groups: Vec::new(),
         }
+    }
+
+    /// Whether API group `group` is served ("" is the core group, always served).
+    pub fn serves(&self, group: &str) -> bool {
+        !self.hidden_groups.iter().any(|hidden| hidden == group)
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {

@@ -10,6 +10,7 @@ async fn main() -> anyhow::Result<()> {
         oauth_listen: args.oauth_listen,
         kubeconfig_out: args.kubeconfig_out,
         tokens: args.tokens,
+        without_groups: args.without_groups,
     })
     .await?;
     println!("{}", running.startup_line());

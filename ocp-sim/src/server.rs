@@ -32,6 +32,8 @@ pub struct Options {
     pub kubeconfig_out: Option<PathBuf>,
     /// Extra users without RBAC rights: (user name, token).
     pub tokens: Vec<(String, String)>,
+    /// API groups not to serve, e.g. project.openshift.io for a plain-Kubernetes cluster.
+    pub without_groups: Vec<String>,
 }
 
 impl Options {
@@ -43,6 +45,7 @@ impl Options {
             oauth_listen: "127.0.0.1:0".into(),
             kubeconfig_out: None,
             tokens: Vec::new(),
+            without_groups: Vec::new(),
         }
     }
 }
@@ -123,13 +126,15 @@ pub async fn start(options: Options) -> Result<Running> {
         .iter()
         .map(|(user, token)| (token.clone(), user.clone()))
         .collect();
-    let sim = Arc::new(Sim::new(
+    let mut sim = Sim::new(
         store,
         extra_tokens,
         api_url.clone(),
         oauth_url.clone(),
         api_url.trim_start_matches("https://").to_string(),
-    ));
+    );
+    sim.hidden_groups = options.without_groups.clone();
+    let sim = Arc::new(sim);
 
     let kubeconfig_path = options
         .kubeconfig_out

@@ -18,12 +18,19 @@ pub struct Sim {
 impl Sim {
     /// Starts a simulator; `tokens` are extra users without rights: (user, token).
     pub fn start(tokens: &[(&str, &str)]) -> Sim {
+        Sim::start_without(tokens, &[])
+    }
+
+    /// A simulator that does not serve the API groups in `without` (plain Kubernetes
+    /// has no project.openshift.io).
+    pub fn start_without(tokens: &[(&str, &str)], without: &[&str]) -> Sim {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut options = ocp_sim::Options::ephemeral(dir.path().join("sim"));
         options.tokens = tokens
             .iter()
             .map(|(u, t)| (u.to_string(), t.to_string()))
             .collect();
+        options.without_groups = without.iter().map(|g| g.to_string()).collect();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {

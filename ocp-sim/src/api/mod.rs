@@ -179,7 +179,11 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    match path::parse(req.path) {
+    let route = match path::parse(req.path) {
+        Route::Resource(target) if !sim.serves(target.def.group) => Route::Unknown,
+        other => other,
+    };
+    match route {
         Route::Discovery(d) => serve_discovery(sim, req, &principal, d),
         Route::Resource(target) => render(resource(sim, req, &principal, &target)),
         Route::Unknown => {
@@ -211,10 +215,18 @@ fn serve_discovery(
             return aggregated_response(discovery::aggregated(true));
         }
         path::Discovery::Groups if aggregated => {
-            return aggregated_response(discovery::aggregated(false));
+            let mut list = discovery::aggregated(false);
+            retain_served(sim, &mut list["items"], "/metadata/name");
+            return aggregated_response(list);
         }
         path::Discovery::CoreVersions => Some(discovery::core_versions(&sim.api_address)),
-        path::Discovery::Groups => Some(discovery::group_list()),
+        path::Discovery::Groups => {
+            let mut list = discovery::group_list();
+            retain_served(sim, &mut list["groups"], "/name");
+            Some(list)
+        }
+        path::Discovery::Group(g) if !sim.serves(&g) => None,
+        path::Discovery::Resources(g, _) if !sim.serves(&g) => None,
         path::Discovery::Group(g) => discovery::group(&g),
         path::Discovery::Resources(g, v) => discovery::resource_list(&g, &v),
     };
@@ -305,4 +317,16 @@ pub fn default_manager(req: &Req<'_>) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or("unknown")
         .to_string()
+}
+
+/// Drops the discovery entries of groups this cluster does not serve.
+fn retain_served(sim: &Sim, entries: &mut serde_json::Value, name_pointer: &str) {
+    if let Some(list) = entries.as_array_mut() {
+        list.retain(|entry| {
+            entry
+                .pointer(name_pointer)
+                .and_then(|n| n.as_str())
+                .is_none_or(|name| sim.serves(name))
+        });
+    }
 }
