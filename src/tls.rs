@@ -91,11 +91,12 @@ pub fn ensure(
                 reasons.unwrap_or_default(),
             );
             if report.dry_run {
-                let (cert, key) = current.unwrap_or_default();
+                // The certificate that would be issued is not known yet; empty text makes
+                // whatever carries it (Keycloak's container) plan its own update too.
                 return Ok(Material {
                     ca_cert_pem: ca_pem,
-                    server_cert_pem: cert,
-                    server_key_pem: key,
+                    server_cert_pem: String::new(),
+                    server_key_pem: String::new(),
                 });
             }
             let (cert, key) = issue_server(&ca_pem, &ca_key_pem, names, hostname, now)?;

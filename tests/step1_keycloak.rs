@@ -125,6 +125,22 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
     assert_eq!(again.outcomes(), ["unchanged"; 3], "{}", again.all());
     assert_eq!(bed.container_id().as_deref(), Some(id.as_str()));
 
+    // A dry run that would reissue the certificate also plans the container's update.
+    let plan = bed.run(&[
+        "--dry-run",
+        "--set",
+        "bastion.extra_sans=[kc.example.com]",
+        "step1",
+    ]);
+    plan.assert_ok();
+    assert_eq!(
+        plan.outcome_of("certificate/server").as_deref(),
+        Some("would update")
+    );
+    assert_eq!(plan.outcome_of(&object).as_deref(), Some("would update"));
+    plan.assert_contains("reissued certificate");
+    assert_eq!(bed.container_id().as_deref(), Some(id.as_str()));
+
     // Stopped by hand: started again, same container.
     assert!(
         podman(&["stop", "-t", "2", &bed.container])

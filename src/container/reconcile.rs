@@ -108,7 +108,8 @@ pub async fn ensure(
                 details.push(format!("image {} now points to a new build", spec.image));
             }
             if *hash != spec.hash() && details.is_empty() {
-                details.push("secrets or injected files changed".into());
+                details
+                    .push("injected files or secrets changed (e.g. a reissued certificate)".into());
             }
             if !details.is_empty() {
                 (Outcome::Updated, details)
