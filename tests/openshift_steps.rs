@@ -19,6 +19,24 @@ fn bed_for(sim: &Sim, prefix: &str) -> Bed {
     bed
 }
 
+/// Runs `step` again: every object unchanged, no write request reached the cluster.
+#[track_caller]
+fn rerun_writes_nothing(sim: &Sim, bed: &Bed, step: &str) {
+    sim.reset_counts();
+    let again = bed.run(&[step]);
+    again.assert_ok();
+    assert!(
+        again.outcomes().iter().all(|o| o == "unchanged"),
+        "{}",
+        again.all()
+    );
+    assert_eq!(
+        sim.writes_since_reset(),
+        0,
+        "a second {step} wrote to the cluster"
+    );
+}
+
 fn add_provider(sim: &Sim, name: &str) {
     let mut oauth = sim.get(OAUTH);
     oauth["spec"]["identityProviders"]
@@ -182,15 +200,7 @@ fn step5_creates_projects_and_bindings_and_removes_only_its_own_stale_ones() {
         json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "user-c"}])
     );
 
-    sim.reset_counts();
-    let again = bed.run(&["step5"]);
-    again.assert_ok();
-    assert!(
-        again.outcomes().iter().all(|o| o == "unchanged"),
-        "{}",
-        again.all()
-    );
-    assert_eq!(sim.writes_since_reset(), 0);
+    rerun_writes_nothing(&sim, &bed, "step5");
 
     // user-c loses project-b from the configuration: only that binding goes.
     let config = std::fs::read_to_string(bed.config_path()).unwrap();
@@ -244,15 +254,7 @@ fn without_project_openshift_io_projects_are_plain_namespaces() {
     let binding = sim.get("/apis/rbac.authorization.k8s.io/v1/namespaces/project-b/rolebindings/bridgectl-edit-user-b");
     assert_eq!(binding["roleRef"]["name"], "edit");
 
-    sim.reset_counts();
-    let again = bed.run(&["step5"]);
-    again.assert_ok();
-    assert!(
-        again.outcomes().iter().all(|o| o == "unchanged"),
-        "{}",
-        again.all()
-    );
-    assert_eq!(sim.writes_since_reset(), 0);
+    rerun_writes_nothing(&sim, &bed, "step5");
 }
 
 #[test]
