@@ -9,28 +9,24 @@ use futures_util::StreamExt;
 use super::Engine;
 use crate::ui::Ui;
 
-/// The image's id; `None` when it is missing (only in a dry run).
-pub struct ImagePresence {
-    pub id: Option<String>,
-}
-
+/// The image's id, pulling it when absent; `None` only in a dry run.
 pub async fn ensure_image(
     engine: &Engine,
     image: &str,
     config_field: &str,
     ui: &Ui,
     dry_run: bool,
-) -> Result<ImagePresence> {
+) -> Result<Option<String>> {
     if let Some(id) = image_id(engine, image).await? {
-        return Ok(ImagePresence { id: Some(id) });
+        return Ok(Some(id));
     }
     if dry_run {
         ui.info(format!("image {image} is not present; it would be pulled"));
-        return Ok(ImagePresence { id: None });
+        return Ok(None);
     }
     pull(engine, image, config_field, ui).await?;
     match image_id(engine, image).await? {
-        Some(id) => Ok(ImagePresence { id: Some(id) }),
+        Some(id) => Ok(Some(id)),
         None => bail!("image {image} was pulled but the engine does not list it"),
     }
 }

@@ -7,5 +7,5 @@ mod reconcile;
 mod spec;
 
 pub use engine::Engine;
-pub use reconcile::{ContainerState, Ensured, ensure, logs_tail, remove, state};
+pub use reconcile::{ContainerState, ensure, logs_tail, remove, state};
 pub use spec::{ContainerSpec, FileInject, MANAGED_LABEL, PortBinding};

@@ -16,12 +16,6 @@ use super::{ContainerSpec, Engine};
 use crate::reconcile::{Outcome, Report, diff_subset};
 use crate::ui::Ui;
 
-/// What `ensure` did and the container it left.
-pub struct Ensured {
-    pub id: Option<String>,
-    pub outcome: Outcome,
-}
-
 /// What is live for a container name.
 pub enum ContainerState {
     Absent,
@@ -80,11 +74,12 @@ pub async fn ensure(
     spec: &ContainerSpec,
     ui: &Ui,
     report: &mut Report,
-) -> Result<Ensured> {
+) -> Result<()> {
     let dry_run = report.dry_run;
     let image = ensure_image(engine, &spec.image, spec.config_field, ui, dry_run).await?;
     let live = state(engine, &spec.name).await?;
 
+    let mut start_only = false;
     let (outcome, details) = match &live {
         ContainerState::Foreign => bail!(
             "container {name} exists but was not created by bridgectl, so bridgectl leaves it alone. \
@@ -104,7 +99,7 @@ pub async fn ensure(
                 .iter()
                 .map(|change| change.describe(&[]))
                 .collect();
-            if image.id.as_deref().is_some_and(|id| id != image_id) {
+            if image.as_deref().is_some_and(|id| id != image_id) {
                 details.push(format!("image {} now points to a new build", spec.image));
             }
             if *hash != spec.hash() && details.is_empty() {
@@ -114,6 +109,7 @@ pub async fn ensure(
             if !details.is_empty() {
                 (Outcome::Updated, details)
             } else if !running {
+                start_only = true;
                 (Outcome::Updated, vec!["was stopped; started".into()])
             } else {
                 (Outcome::Unchanged, vec![])
@@ -125,32 +121,19 @@ pub async fn ensure(
         ContainerState::Managed { id, .. } => Some(id.clone()),
         _ => None,
     };
-    report.record("container", &spec.name, outcome, details.clone());
+    report.record("container", &spec.name, outcome, details);
     if dry_run || outcome == Outcome::Unchanged {
-        return Ok(Ensured {
-            id: live_id,
-            outcome,
-        });
+        return Ok(());
     }
-
-    let only_start = matches!(&details[..], [d] if d == "was stopped; started");
-    if only_start {
+    if start_only {
         ui.detail(format!("starting container {}", spec.name));
-        start(engine, spec).await?;
-        return Ok(Ensured {
-            id: live_id,
-            outcome,
-        });
+        return start(engine, spec).await;
     }
     if let Some(old) = &live_id {
         ui.detail(format!("removing outdated container {}", spec.name));
         remove(engine, old).await?;
     }
-    let id = create_and_start(engine, spec).await?;
-    Ok(Ensured {
-        id: Some(id),
-        outcome,
-    })
+    create_and_start(engine, spec).await.map(drop)
 }
 
 async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<String> {

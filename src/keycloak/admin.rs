@@ -50,10 +50,6 @@ impl AdminClient {
         Ok(client)
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// Writes (POST, PUT, DELETE) made so far.
     pub fn writes(&self) -> usize {
         self.writes.load(Ordering::Relaxed)
@@ -82,15 +78,6 @@ impl AdminClient {
             .and_then(|l| l.rsplit('/').next())
             .map(String::from);
         Ok(id)
-    }
-
-    /// Like `post`, for endpoints that answer with a JSON body.
-    pub async fn post_for_json(&self, path: &str, body: &Value, what: &str) -> Result<Value> {
-        let resp = self.send(Method::POST, path, Some(body), what).await?;
-        let resp = check(resp, what).await?;
-        resp.json()
-            .await
-            .map_err(|err| anyhow!("{what}: Keycloak sent a body that is not JSON: {err}"))
     }
 
     pub async fn put(&self, path: &str, body: &Value, what: &str) -> Result<()> {

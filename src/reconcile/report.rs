@@ -82,10 +82,6 @@ impl Report {
         });
     }
 
-    pub fn extend(&mut self, other: Report) {
-        self.changes.extend(other.changes);
-    }
-
     pub fn count(&self, outcome: Outcome) -> usize {
         self.changes.iter().filter(|c| c.outcome == outcome).count()
     }
