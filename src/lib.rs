@@ -5,6 +5,7 @@ pub mod commands;
 pub mod config;
 pub mod container;
 pub mod context;
+pub mod demo_app;
 pub mod http;
 pub mod keycloak;
 pub mod openshift;

@@ -211,6 +211,8 @@ fn generate_secret() -> String {
 /// Names of the secrets, in one place so every step asks for the same file.
 pub mod names {
     pub const KEYCLOAK_ADMIN_PASSWORD: &str = "keycloak-admin-password";
+    /// Signs the demo app's session cookies.
+    pub const DEMO_APP_SESSION_KEY: &str = "demo-app-session-key";
 
     pub fn client_secret(client_id: &str) -> String {
         format!("client-{client_id}")

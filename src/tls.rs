@@ -245,3 +245,16 @@ fn pem_to_der(pem_text: &str) -> Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests;
+
+/// A DER certificate as PEM text (64-column base64 lines).
+pub fn certificate_pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}

@@ -70,11 +70,23 @@ pub struct OpenShift {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct App {
+    /// Tag of the image step4 builds.
     pub image: String,
     /// Image the demo app binary is packaged onto.
     pub base_image: String,
     pub container_name: String,
     pub port: u16,
+    /// Host address the app's port is published on.
+    pub bind_address: IpAddr,
+    /// A prebuilt demo-app binary; when absent step4 builds one with cargo from `source_dir`.
+    pub binary: Option<PathBuf>,
+    /// The bridgectl source tree holding `demo-app/`; the current directory or the tree
+    /// bridgectl was built from when absent.
+    pub source_dir: Option<PathBuf>,
+    /// `false` turns off the app's TLS verification of Keycloak and OpenShift (PoC only).
+    pub tls_verify: bool,
+    /// How long step4 waits for the app's /health.
+    pub ready_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -188,6 +200,11 @@ impl Default for App {
             base_image: "registry.access.redhat.com/ubi9/ubi-minimal:latest".into(),
             container_name: "demo-app".into(),
             port: 9080,
+            bind_address: IpAddr::from([0, 0, 0, 0]),
+            binary: None,
+            source_dir: None,
+            tls_verify: true,
+            ready_timeout_secs: 30,
         }
     }
 }

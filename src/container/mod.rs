@@ -1,11 +1,15 @@
 //! The container engine (Podman's Docker-compatible API, or Docker) through bollard:
 //! connecting, pulling images, and reconciling a container against its spec.
 
+mod build;
 mod engine;
 mod image;
+mod ready;
 mod reconcile;
 mod spec;
 
+pub use build::{BuildContext, Built, ContextFile, ensure_built_image, prune_image};
 pub use engine::Engine;
+pub use ready::{Readiness, wait_ready};
 pub use reconcile::{ContainerState, ensure, logs_tail, remove, state};
 pub use spec::{ContainerSpec, FileInject, MANAGED_LABEL, PortBinding};

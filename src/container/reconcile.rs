@@ -10,7 +10,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::image::{engine_message, ensure_image};
+use super::image::{engine_message, ensure_image, image_id};
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
 use super::{ContainerSpec, Engine};
 use crate::reconcile::{Outcome, Report, diff_subset};
@@ -76,7 +76,11 @@ pub async fn ensure(
     report: &mut Report,
 ) -> Result<()> {
     let dry_run = report.dry_run;
-    let image = ensure_image(engine, &spec.image, spec.config_field, ui, dry_run).await?;
+    let image = if spec.pull_image {
+        ensure_image(engine, &spec.image, spec.config_field, ui, dry_run).await?
+    } else {
+        image_id(engine, &spec.image).await?
+    };
     let live = state(engine, &spec.name).await?;
 
     let mut start_only = false;

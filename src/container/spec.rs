@@ -40,6 +40,8 @@ pub struct ContainerSpec {
     pub ports: Vec<PortBinding>,
     pub files: Vec<FileInject>,
     pub host_network: bool,
+    /// `false` for images bridgectl builds itself: never pulled from a registry.
+    pub pull_image: bool,
     /// The part of the bridgectl configuration this container comes from, for hints.
     pub config_field: &'static str,
 }

@@ -1,11 +1,11 @@
 //! The Keycloak server as a container: its spec and waiting until it serves HTTPS.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::config::Config;
-use crate::container::{self, ContainerSpec, ContainerState, Engine, FileInject, PortBinding};
+use crate::container::{self, ContainerSpec, Engine, FileInject, PortBinding, Readiness};
 use crate::state::Secret;
 use crate::tls::Material;
 use crate::ui::Ui;
@@ -13,7 +13,6 @@ use crate::ui::Ui;
 const TLS_DIR: &str = "/opt/keycloak/conf/bridgectl";
 /// The official image runs Keycloak as uid 1000.
 const KEYCLOAK_UID: u64 = 1000;
-const POLL_EVERY: Duration = Duration::from_millis(100);
 
 pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
     let kc = &config.keycloak;
@@ -59,6 +58,7 @@ pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) 
             },
         ],
         host_network: false,
+        pull_image: true,
         config_field: "keycloak.image",
     }
 }
@@ -70,65 +70,16 @@ pub async fn wait_ready(
     ca_pem: &str,
     ui: &Ui,
 ) -> Result<Duration> {
-    let name = &config.keycloak.container_name;
-    let url = format!(
-        "{}/realms/master/.well-known/openid-configuration",
-        config.keycloak_local_url()
-    );
-    let client = crate::http::client_trusting(ca_pem, Duration::from_secs(2))?;
-    let timeout = Duration::from_secs(config.keycloak.ready_timeout_secs);
-    let spinner = ui.spinner(format!("waiting for Keycloak at {}", config.keycloak_url()));
-    let started = Instant::now();
-    let mut last_error;
-    let mut next_state_check = started;
-    let result = loop {
-        match client.get(&url).send().await {
-            Ok(resp) if resp.status().is_success() => break Ok(started.elapsed()),
-            Ok(resp) => last_error = format!("HTTP {}", resp.status()),
-            Err(err) => last_error = crate::http::describe_error(&err),
-        }
-        if Instant::now() >= next_state_check {
-            next_state_check = Instant::now() + Duration::from_secs(2);
-            if let ContainerState::Managed {
-                running: false,
-                status,
-                ..
-            } = container::state(engine, name).await?
-            {
-                break Err(stopped_error(engine, name, &status).await);
-            }
-        }
-        if started.elapsed() >= timeout {
-            let logs = container::logs_tail(engine, name, 20).await;
-            break Err(anyhow::anyhow!(
-                "Keycloak did not become ready within {}s (last answer from {url}: {last_error}).\n\
-                 Last lines of container {name}:\n{}\n\
-                 Check the lines above, or raise keycloak.ready_timeout_secs on a slow machine",
-                timeout.as_secs(),
-                indent(&logs)
-            ));
-        }
-        tokio::time::sleep(POLL_EVERY).await;
+    let readiness = Readiness {
+        container: &config.keycloak.container_name,
+        service: "Keycloak",
+        url: format!(
+            "{}/realms/master/.well-known/openid-configuration",
+            config.keycloak_local_url()
+        ),
+        client: crate::http::client_trusting(ca_pem, Duration::from_secs(2))?,
+        timeout: Duration::from_secs(config.keycloak.ready_timeout_secs),
+        timeout_field: "keycloak.ready_timeout_secs",
     };
-    spinner.finish_and_clear();
-    result
-}
-
-async fn stopped_error(engine: &Engine, name: &str, status: &str) -> anyhow::Error {
-    let logs = container::logs_tail(engine, name, 20).await;
-    anyhow::anyhow!(
-        "container {name} stopped while Keycloak was starting (status {status}).\n\
-         Last lines:\n{}",
-        indent(&logs)
-    )
-}
-
-fn indent(text: &str) -> String {
-    if text.trim().is_empty() {
-        return "    (the container printed nothing yet)".into();
-    }
-    text.lines()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    container::wait_ready(engine, &readiness, ui).await
 }

@@ -10,6 +10,9 @@ pub struct Cluster {
     pub client: kube::Client,
     /// The API server URL, for messages.
     pub server: String,
+    /// The CA certificates the kubeconfig trusts for the API server (PEM); empty when it
+    /// relies on the system store.
+    pub ca_pems: Vec<String>,
 }
 
 pub async fn connect(config: &Config) -> Result<Cluster> {
@@ -42,9 +45,19 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
         })?,
     };
     let server = kube_config.cluster_url.to_string();
+    let ca_pems = kube_config
+        .root_cert
+        .iter()
+        .flatten()
+        .map(|der| crate::tls::certificate_pem(der))
+        .collect();
     let client = kube::Client::try_from(kube_config)
         .map_err(|err| anyhow!("cannot build a client for the cluster at {server}: {err}"))?;
-    Ok(Cluster { client, server })
+    Ok(Cluster {
+        client,
+        server,
+        ca_pems,
+    })
 }
 
 impl Cluster {

@@ -31,3 +31,14 @@ pub async fn discover(cluster: &Cluster) -> Result<String> {
             )
         })
 }
+
+/// The CA bundle of the cluster's default ingress certificate, which the OAuth server's
+/// route presents on a real cluster; `None` when the cluster does not publish it (plain
+/// Kubernetes, the simulator) or the login may not read it.
+pub async fn ingress_ca(cluster: &Cluster) -> Option<String> {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let api: kube::Api<ConfigMap> =
+        kube::Api::namespaced(cluster.client.clone(), "openshift-config-managed");
+    let found = api.get_opt("default-ingress-cert").await.ok()??;
+    found.data?.remove("ca-bundle.crt")
+}

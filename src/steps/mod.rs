@@ -3,9 +3,10 @@
 mod step1;
 mod step2;
 mod step3;
+mod step4;
 mod step5;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::context::Context;
 use crate::reconcile::Report;
@@ -36,10 +37,7 @@ pub async fn run(ctx: &Context, step: Step) -> Result<Report> {
         Step::One => step1::run(ctx).await,
         Step::Two => step2::run(ctx).await,
         Step::Three => step3::run(ctx).await,
+        Step::Four => step4::run(ctx).await,
         Step::Five => step5::run(ctx).await,
-        other => bail!(
-            "{} is not built yet in this version of bridgectl",
-            other.title()
-        ),
     }
 }

@@ -117,3 +117,13 @@ fn dry_run_writes_nothing() {
     assert_eq!(report.count(Outcome::Created), 2);
     assert!(state.read(CA_CERT).unwrap().is_none());
 }
+
+#[test]
+fn der_certificates_round_trip_to_the_same_pem() {
+    let (ca, _) = issue_ca("round trip", OffsetDateTime::now_utc()).unwrap();
+    let der = x509_parser::pem::parse_x509_pem(ca.as_bytes())
+        .unwrap()
+        .1
+        .contents;
+    assert_eq!(certificate_pem(&der).trim(), ca.trim());
+}

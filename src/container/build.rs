@@ -1,0 +1,237 @@
+//! Images bridgectl builds itself (no registry needed): a Containerfile plus files, sent
+//! to the engine's build API. A content hash in the image's labels makes a rebuild happen
+//! only when the inputs change.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
+use bollard::query_parameters::{BuildImageOptions, RemoveImageOptions};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use super::Engine;
+use super::image::{engine_message, ensure_image};
+use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
+use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::ui::Ui;
+
+/// A file placed in the build context.
+pub struct ContextFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+    pub mode: u32,
+}
+
+pub struct BuildContext {
+    pub tag: String,
+    /// The `FROM` image; must exist locally or be pullable.
+    pub base_image: String,
+    /// The Containerfile, whose first line is `FROM <base_image>`.
+    pub containerfile: String,
+    pub files: Vec<ContextFile>,
+    /// Configuration fields for the tag and the base image, for messages.
+    pub tag_field: &'static str,
+    pub base_field: &'static str,
+}
+
+/// What the build produced: the image id, and the id it replaced (to prune after the
+/// containers using it are gone). Both `None` in a dry run that would build.
+pub struct Built {
+    pub id: Option<String>,
+    pub replaced: Option<String>,
+}
+
+impl BuildContext {
+    /// Readable inputs: base image id and a digest per file, never contents.
+    fn summary(&self, base_id: &str) -> serde_json::Value {
+        let files: BTreeMap<&str, String> = self
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), hex::encode(Sha256::digest(&f.contents))))
+            .collect();
+        serde_json::json!({
+            "base_image": self.base_image,
+            "base_id": base_id,
+            "containerfile": hex::encode(Sha256::digest(self.containerfile.as_bytes())),
+            "files": files,
+        })
+    }
+
+    fn hash(&self, base_id: &str) -> String {
+        hex::encode(Sha256::digest(self.summary(base_id).to_string().as_bytes()))
+    }
+}
+
+/// Builds `context.tag` unless an image built from the same inputs is already there.
+pub async fn ensure_built_image(
+    engine: &Engine,
+    context: &BuildContext,
+    ui: &Ui,
+    report: &mut Report,
+) -> Result<Built> {
+    let base_id = ensure_image(
+        engine,
+        &context.base_image,
+        context.base_field,
+        ui,
+        report.dry_run,
+    )
+    .await?
+    .unwrap_or_else(|| format!("{} (not pulled yet)", context.base_image));
+    let wanted = context.summary(&base_id);
+    let wanted_hash = context.hash(&base_id);
+
+    let live = match engine.docker.inspect_image(&context.tag).await {
+        Ok(found) => Some(found),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => None,
+        Err(err) => bail!(
+            "cannot inspect image {}: {}",
+            context.tag,
+            engine_message(&err)
+        ),
+    };
+    let live_labels = live
+        .as_ref()
+        .and_then(|image| image.config.as_ref())
+        .and_then(|config| config.labels.clone())
+        .unwrap_or_default();
+    let live_id = live.as_ref().and_then(|image| image.id.clone());
+    let (outcome, details) = match &live {
+        None => (Outcome::Created, vec![]),
+        Some(_) if live_labels.get(HASH_LABEL) == Some(&wanted_hash) => {
+            report.record("image", &context.tag, Outcome::Unchanged, vec![]);
+            return Ok(Built {
+                id: live_id,
+                replaced: None,
+            });
+        }
+        Some(_) => {
+            let before = live_labels
+                .get(SUMMARY_LABEL)
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let mut details: Vec<String> = diff_subset(&wanted, &before)
+                .iter()
+                .map(|change| change.describe(&[]))
+                .collect();
+            if live_labels.get(MANAGED_LABEL).map(String::as_str) != Some("true") {
+                details.push("the tag pointed to an image bridgectl did not build".into());
+            }
+            (Outcome::Updated, details)
+        }
+    };
+    report.record("image", &context.tag, outcome, details);
+    if report.dry_run {
+        return Ok(Built {
+            id: None,
+            replaced: None,
+        });
+    }
+    let id = build(engine, context, &wanted, &wanted_hash, ui).await?;
+    Ok(Built {
+        replaced: live_id.filter(|old| *old != id),
+        id: Some(id),
+    })
+}
+
+async fn build(
+    engine: &Engine,
+    context: &BuildContext,
+    summary: &serde_json::Value,
+    hash: &str,
+    ui: &Ui,
+) -> Result<String> {
+    let archive = context_archive(context)?;
+    let labels = [
+        (MANAGED_LABEL.to_string(), "true".to_string()),
+        (HASH_LABEL.to_string(), hash.to_string()),
+        (SUMMARY_LABEL.to_string(), summary.to_string()),
+    ]
+    .into();
+    let options = BuildImageOptions {
+        dockerfile: "Containerfile".into(),
+        t: Some(context.tag.clone()),
+        labels: Some(labels),
+        rm: true,
+        forcerm: true,
+        ..Default::default()
+    };
+    let spinner = ui.spinner(format!("building image {}", context.tag));
+    let mut output: Vec<String> = Vec::new();
+    let mut stream =
+        engine
+            .docker
+            .build_image(options, None, Some(bollard::body_full(archive.into())));
+    let mut failure = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(info) => {
+                if let Some(detail) = info.error_detail {
+                    failure = detail.message;
+                }
+                if let Some(line) = info.stream {
+                    output.extend(line.lines().map(str::to_string));
+                }
+            }
+            Err(err) => failure = Some(engine_message(&err)),
+        }
+    }
+    spinner.finish_and_clear();
+    if let Some(message) = failure {
+        let tail = output.iter().rev().take(10).rev().cloned();
+        bail!(
+            "building image {} failed: {message}\nLast build output:\n{}\n\
+             Check that {} ({}) exists locally or can be pulled",
+            context.tag,
+            tail.map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            context.base_field,
+            context.base_image,
+        );
+    }
+    match super::image::image_id(engine, &context.tag).await? {
+        Some(id) => Ok(id),
+        None => bail!(
+            "the engine finished building {} but does not list it",
+            context.tag
+        ),
+    }
+}
+
+fn context_archive(context: &BuildContext) -> Result<Vec<u8>> {
+    let mut archive = tar::Builder::new(Vec::new());
+    let containerfile = ContextFile {
+        path: "Containerfile".into(),
+        contents: context.containerfile.clone().into_bytes(),
+        mode: 0o644,
+    };
+    for file in std::iter::once(&containerfile).chain(&context.files) {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(file.contents.len() as u64);
+        header.set_mode(file.mode);
+        header.set_mtime(0);
+        archive
+            .append_data(&mut header, &file.path, file.contents.as_slice())
+            .with_context(|| format!("cannot pack {} into the build context", file.path))?;
+    }
+    Ok(archive.into_inner()?)
+}
+
+/// Removes an image a rebuild replaced; an image still in use is left alone.
+pub async fn prune_image(engine: &Engine, id: &str, ui: &Ui) {
+    let options = RemoveImageOptions {
+        noprune: false,
+        force: false,
+        ..Default::default()
+    };
+    match engine.docker.remove_image(id, Some(options), None).await {
+        Ok(_) => ui.detail(format!("removed the replaced image {id}")),
+        Err(err) => ui.detail(format!(
+            "kept the replaced image {id}: {}",
+            engine_message(&err)
+        )),
+    }
+}
