@@ -8,10 +8,13 @@ scripts/sandbox-kit.sh
 export OCP_SIM_KEYCLOAK_HOME="$KEYCLOAK_CONTEXT/keycloak" OCP_SIM_REQUIRE_KEYCLOAK=1
 remove_test_containers() {
   podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
+  podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/bridgectl-test-' | xargs -r podman rmi -f >/dev/null || true
 }
 # Test binaries share one Keycloak each, started on first use; remove them however we exit.
 remove_test_containers
 trap remove_test_containers EXIT
+# step4's tests package the release build of the demo app; build it once, up front.
+cargo build --release -p demo-app
 # Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
 log="$(mktemp)"
 set +e

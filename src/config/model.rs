@@ -17,6 +17,32 @@ pub struct Config {
     /// A directory with edited copies of `keycloak-realm/` (and later `manifests/`);
     /// the built-in templates are used when absent.
     pub templates_dir: Option<PathBuf>,
+    /// The bridgectl source tree that holds `demo-app/` and `ocp-sim/`, built when no
+    /// prebuilt binary is configured; the current directory or the tree bridgectl was
+    /// built from when absent.
+    pub source_dir: Option<PathBuf>,
+    pub sandbox: Sandbox,
+}
+
+/// The local OpenShift simulator that stands in for a cluster (`bridgectl sandbox up`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sandbox {
+    /// A prebuilt ocp-sim binary; built with cargo from `source_dir` when absent.
+    pub binary: Option<PathBuf>,
+    /// Loopback ports of the simulated API server and OAuth server.
+    pub api_port: u16,
+    pub oauth_port: u16,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox {
+            binary: None,
+            api_port: 6443,
+            oauth_port: 6444,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -80,9 +106,6 @@ pub struct App {
     pub bind_address: IpAddr,
     /// A prebuilt demo-app binary; when absent step4 builds one with cargo from `source_dir`.
     pub binary: Option<PathBuf>,
-    /// The bridgectl source tree holding `demo-app/`; the current directory or the tree
-    /// bridgectl was built from when absent.
-    pub source_dir: Option<PathBuf>,
     /// `false` turns off the app's TLS verification of Keycloak and OpenShift (PoC only).
     pub tls_verify: bool,
     /// How long step4 waits for the app's /health.
@@ -158,6 +181,8 @@ impl Default for Config {
             app: App::default(),
             users: seed_users(),
             templates_dir: None,
+            source_dir: None,
+            sandbox: Sandbox::default(),
         }
     }
 }
@@ -202,7 +227,6 @@ impl Default for App {
             port: 9080,
             bind_address: IpAddr::from([0, 0, 0, 0]),
             binary: None,
-            source_dir: None,
             tls_verify: true,
             ready_timeout_secs: 30,
         }

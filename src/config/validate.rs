@@ -15,17 +15,18 @@ pub fn validate(config: &Config) -> Vec<Problem> {
     let ports = [
         ("keycloak.https_port", kc.https_port),
         ("app.port", config.app.port),
+        ("sandbox.api_port", config.sandbox.api_port),
+        ("sandbox.oauth_port", config.sandbox.oauth_port),
     ];
-    for (path, port) in ports {
-        if port == 0 {
-            bad(path.into(), "port 0 is not a usable port".into());
+    for (i, (path, port)) in ports.iter().enumerate() {
+        if *port == 0 {
+            bad(path.to_string(), "port 0 is not a usable port".into());
+        } else if let Some((earlier, _)) = ports[..i].iter().find(|(_, p)| p == port) {
+            bad(
+                path.to_string(),
+                format!("port {port} is already {earlier}"),
+            );
         }
-    }
-    if kc.https_port == config.app.port {
-        bad(
-            "app.port".into(),
-            format!("port {} is already keycloak.https_port", config.app.port),
-        );
     }
     for (path, value) in [
         ("keycloak.image", &kc.image),

@@ -1,4 +1,3 @@
 //! The bundled third-party demo app (`demo-app/`): its binary, image and container (step4).
 
-pub mod binary;
 pub mod container;

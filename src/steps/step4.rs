@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 
+use crate::cargo_build::{self, Package};
 use crate::container::{self, Engine, Readiness};
 use crate::context::Context;
-use crate::demo_app::binary;
 use crate::demo_app::container::{self as app, AppSecrets, Upstreams};
 use crate::openshift::{cluster, oauth_server};
 use crate::reconcile::Report;
@@ -32,12 +32,17 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     };
 
     let engine = Engine::connect().await?;
-    let binary = binary::obtain(config, &ctx.ui, ctx.dry_run)?;
+    let package = Package {
+        name: "demo-app",
+        prebuilt: config.app.binary.as_deref(),
+        prebuilt_field: "app.binary",
+    };
+    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.dry_run)?;
     ctx.ui
         .detail(format!("demo app binary {}", binary.path.display()));
     let built = container::ensure_built_image(
         &engine,
-        &app::build_context(config, binary.contents),
+        &app::build_context(config, binary.contents()?),
         &ctx.ui,
         &mut report,
     )

@@ -139,7 +139,7 @@ fn location(resp: reqwest::blocking::Response, step: &str) -> Result<String, Str
 }
 
 /// The `action` of Keycloak's login form (`<form id="kc-form-login" ... action="...">`).
-fn form_action(page: &str) -> Option<String> {
+pub fn form_action(page: &str) -> Option<String> {
     let form = &page[page.find("kc-form-login")?..];
     let start = form.find("action=\"")? + 8;
     let end = form[start..].find('"')?;
@@ -147,7 +147,7 @@ fn form_action(page: &str) -> Option<String> {
 }
 
 /// The text of an HTML page without its tags, to read an error page's reason.
-fn visible_text(html: &str) -> String {
+pub fn visible_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
