@@ -84,4 +84,16 @@ pub enum Command {
     Credentials,
     /// Print the effective configuration after files, environment and flags are applied
     Config,
+    /// The local OpenShift simulator, used when no cluster is configured
+    #[command(subcommand)]
+    Sandbox(SandboxAction),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxAction {
+    /// Start the simulator in the background (API and OAuth server on loopback) and write
+    /// its kubeconfig into the state directory
+    Up,
+    /// Stop the simulator; its data stays for the next `up`
+    Down,
 }

@@ -12,6 +12,7 @@ pub mod keycloak;
 pub mod openshift;
 pub mod reconcile;
 pub mod retry;
+pub mod sandbox;
 pub mod state;
 pub mod steps;
 pub mod templates;

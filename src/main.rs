@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use bridgectl::cli::{Cli, Command};
+use bridgectl::cli::{Cli, Command, SandboxAction};
 use bridgectl::context::Context;
 use bridgectl::steps::Step;
-use bridgectl::{commands, config, state, steps, ui};
+use bridgectl::{commands, config, sandbox, state, steps, ui};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -41,6 +41,14 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
     for warning in &loaded.warnings {
         ui.warn(warning);
     }
+    let mut config = loaded.config;
+    if let Some(kubeconfig) = sandbox::fallback_kubeconfig(&config, &global.state_dir) {
+        ui.detail(format!(
+            "no cluster configured; using the running sandbox ({})",
+            kubeconfig.display()
+        ));
+        config.openshift.kubeconfig = Some(kubeconfig);
+    }
     let state = if global.dry_run {
         state::StateDir::open_read_only(&global.state_dir)
     } else {
@@ -57,7 +65,7 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         })?)
     };
     let ctx = Context {
-        config: loaded.config,
+        config,
         state,
         ui,
         dry_run: global.dry_run,
@@ -74,6 +82,14 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         }
         Command::Config => {
             commands::show_config(&ctx.config)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Sandbox(action) => {
+            let report = match action {
+                SandboxAction::Up => sandbox::up(&ctx).await?,
+                SandboxAction::Down => sandbox::down(&ctx).await?,
+            };
+            print!("{}", report.render());
             return Ok(ExitCode::SUCCESS);
         }
         Command::All | Command::Status | Command::Clean => {

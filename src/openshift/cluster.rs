@@ -39,8 +39,8 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
             anyhow!(
                 "no cluster configured: no kubeconfig at KUBECONFIG or ~/.kube/config and not \
                  running in a cluster. Log in with `oc login`, pass --kubeconfig FILE \
-                 (openshift.kubeconfig), or start the local OpenShift simulator and use the \
-                 kubeconfig it writes"
+                 (openshift.kubeconfig), or run `bridgectl sandbox up` to start the local \
+                 OpenShift simulator, which is then used by default"
             )
         })?,
     };

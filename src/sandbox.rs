@@ -1,0 +1,214 @@
+//! The local sandbox: the OpenShift simulator (`ocp-sim`) as a supervised background
+//! process that outlives the command, with its data, log and kubeconfig in the state
+//! directory. It stands in for a cluster when none is configured.
+
+use std::fs::File;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use rustix::process::{Pid, Signal, kill_process};
+
+use crate::cargo_build::{self, Package};
+use crate::context::Context as Ctx;
+use crate::reconcile::{Outcome, Report};
+use crate::state::StateDir;
+
+const DIR: &str = "sandbox";
+const PID_FILE: &str = "ocp-sim.pid";
+const STARTUP_FILE: &str = "ocp-sim.out";
+const LOG_FILE: &str = "ocp-sim.log";
+const KUBECONFIG: &str = "kubeconfig";
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Absolute, so the pid check matches the simulator's command line from any directory.
+fn sandbox_dir(state_root: &Path) -> PathBuf {
+    let dir = state_root.join(DIR);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+/// The kubeconfig `sandbox up` writes, whether or not the sandbox runs now.
+pub fn kubeconfig_path(state_root: &Path) -> PathBuf {
+    sandbox_dir(state_root).join(KUBECONFIG)
+}
+
+/// The simulator's process id when the sandbox of this state directory is running.
+pub fn running(state_root: &Path) -> Option<i32> {
+    let dir = sandbox_dir(state_root);
+    let pid: i32 = std::fs::read_to_string(dir.join(PID_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    // The pid must still be our simulator, not a process that reused the number.
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let cmdline = String::from_utf8_lossy(&cmdline);
+    let data_dir = dir.join("data");
+    (cmdline.contains("serve") && cmdline.contains(&*data_dir.to_string_lossy())).then_some(pid)
+}
+
+/// Starts the simulator unless it runs already; reports it as created or unchanged.
+pub async fn up(ctx: &Ctx) -> Result<Report> {
+    let mut report = Report::new(ctx.dry_run);
+    let root = ctx.state.root();
+    let name = "ocp-sim";
+    if let Some(pid) = running(root) {
+        report.record(
+            "process",
+            name,
+            Outcome::Unchanged,
+            vec![format!("pid {pid}")],
+        );
+        return Ok(report);
+    }
+    let config = &ctx.config;
+    let package = Package {
+        name,
+        prebuilt: config.sandbox.binary.as_deref(),
+        prebuilt_field: "sandbox.binary",
+    };
+    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.dry_run)?;
+    report.record(
+        "process",
+        name,
+        Outcome::Created,
+        vec![format!(
+            "API https://127.0.0.1:{}, OAuth https://127.0.0.1:{}",
+            config.sandbox.api_port, config.sandbox.oauth_port
+        )],
+    );
+    if ctx.dry_run {
+        return Ok(report);
+    }
+    for (port, field) in [
+        (config.sandbox.api_port, "sandbox.api_port"),
+        (config.sandbox.oauth_port, "sandbox.oauth_port"),
+    ] {
+        if let Err(err) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            bail!(
+                "port {port} on 127.0.0.1 is in use ({err}), so the simulator cannot listen there; \
+                 stop what holds it (`ss -ltnp 'sport = :{port}'`) or set {field}"
+            );
+        }
+    }
+    start(
+        &ctx.state,
+        &binary.path,
+        config.sandbox.api_port,
+        config.sandbox.oauth_port,
+    )?;
+    ctx.ui.info(format!(
+        "sandbox running; its kubeconfig is {} (used by default when no cluster is configured)",
+        kubeconfig_path(root).display()
+    ));
+    Ok(report)
+}
+
+/// Stops the simulator; its data stays, so the next `up` serves the same objects.
+pub async fn down(ctx: &Ctx) -> Result<Report> {
+    let mut report = Report::new(ctx.dry_run);
+    let root = ctx.state.root();
+    let Some(pid) = running(root) else {
+        report.record("process", "ocp-sim", Outcome::Absent, vec![]);
+        return Ok(report);
+    };
+    report.record(
+        "process",
+        "ocp-sim",
+        Outcome::Deleted,
+        vec![format!("pid {pid}")],
+    );
+    if ctx.dry_run {
+        return Ok(report);
+    }
+    let target = Pid::from_raw(pid).context("invalid pid in the sandbox pid file")?;
+    let _ = kill_process(target, Signal::TERM);
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while running(root).is_some() {
+        if Instant::now() >= deadline {
+            let _ = kill_process(target, Signal::KILL);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = std::fs::remove_file(root.join(DIR).join(PID_FILE));
+    Ok(report)
+}
+
+/// Spawns the simulator in its own process group (a terminal's Ctrl-C does not reach it)
+/// and waits for its startup line, which it prints once both servers listen.
+fn start(state: &StateDir, binary: &Path, api_port: u16, oauth_port: u16) -> Result<()> {
+    let dir = sandbox_dir(state.root());
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let startup = dir.join(STARTUP_FILE);
+    let _ = std::fs::remove_file(&startup);
+    let private = || {
+        let mut options = File::options();
+        options.create(true).append(true).mode(0o600);
+        options
+    };
+    let stdout = private()
+        .open(&startup)
+        .context("cannot create the sandbox startup file")?;
+    let stderr = private()
+        .open(dir.join(LOG_FILE))
+        .context("cannot open the sandbox log")?;
+    let child = Command::new(binary)
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg(format!("--api-listen=127.0.0.1:{api_port}"))
+        .arg(format!("--oauth-listen=127.0.0.1:{oauth_port}"))
+        .arg("--kubeconfig-out")
+        .arg(dir.join(KUBECONFIG))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("cannot start the simulator {}", binary.display()))?;
+    state.write_private(
+        &format!("{DIR}/{PID_FILE}"),
+        child.id().to_string().as_bytes(),
+    )?;
+
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        let line = std::fs::read_to_string(&startup).unwrap_or_default();
+        if line.contains("api_url") {
+            return Ok(());
+        }
+        if running(state.root()).is_none() || Instant::now() >= deadline {
+            let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(10).collect();
+            bail!(
+                "the simulator did not start (see {}):\n{}",
+                dir.join(LOG_FILE).display(),
+                tail.into_iter()
+                    .rev()
+                    .map(|l| format!("    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The sandbox's kubeconfig when nothing else names a cluster (no openshift.kubeconfig,
+/// no KUBECONFIG, no ~/.kube/config) and the sandbox of this state directory runs.
+pub fn fallback_kubeconfig(config: &crate::config::Config, state_root: &Path) -> Option<PathBuf> {
+    if config.openshift.kubeconfig.is_some() || std::env::var_os("KUBECONFIG").is_some() {
+        return None;
+    }
+    let home_config = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube/config"));
+    if home_config.is_some_and(|path| path.exists()) {
+        return None;
+    }
+    running(state_root)?;
+    Some(kubeconfig_path(state_root)).filter(|path| path.exists())
+}
