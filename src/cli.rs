@@ -80,6 +80,9 @@ pub enum Command {
     Status,
     /// Remove what bridgectl created, and nothing else
     Clean,
+    /// Replay the verification matrix through the demo app: every user signs in, calls the
+    /// OpenShift API and must see exactly their projects
+    Verify,
     /// Print the generated credentials (admin password, user passwords, client secrets)
     Credentials,
     /// Print the effective configuration after files, environment and flags are applied
@@ -96,4 +99,11 @@ pub enum SandboxAction {
     Up,
     /// Stop the simulator; its data stays for the next `up`
     Down,
+}
+
+impl Command {
+    /// Commands that never write: they open the state directory read-only, without its lock.
+    pub fn only_reads(&self) -> bool {
+        matches!(self, Command::Status | Command::Verify | Command::Config)
+    }
 }

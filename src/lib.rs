@@ -18,3 +18,4 @@ pub mod steps;
 pub mod templates;
 pub mod tls;
 pub mod ui;
+pub mod verify;

@@ -8,7 +8,7 @@ use clap::Parser;
 use bridgectl::cli::{Cli, Command, SandboxAction};
 use bridgectl::context::Context;
 use bridgectl::steps::Step;
-use bridgectl::{commands, config, sandbox, state, steps, ui};
+use bridgectl::{commands, config, sandbox, state, steps, ui, verify};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,12 +49,14 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         ));
         config.openshift.kubeconfig = Some(kubeconfig);
     }
-    let state = if global.dry_run {
+    // Only commands that change something write the state directory and take its lock.
+    let read_only = global.dry_run || cli.command.only_reads();
+    let state = if read_only {
         state::StateDir::open_read_only(&global.state_dir)
     } else {
         state::StateDir::open(&global.state_dir)?
     };
-    let _lock = if global.dry_run {
+    let _lock = if read_only {
         None
     } else {
         Some(state.lock(|holder| {
@@ -92,7 +94,18 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
             print!("{}", report.render());
             return Ok(ExitCode::SUCCESS);
         }
-        Command::All | Command::Status | Command::Clean => {
+        Command::Verify => {
+            let rows = verify::run(&ctx).await?;
+            print!("{}", verify::render(&rows));
+            let passed = rows.iter().all(verify::Row::passed);
+            return Ok(if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+        Command::All => return Ok(commands::all(&ctx).await),
+        Command::Status | Command::Clean => {
             anyhow::bail!("this command is not built yet in this version of bridgectl")
         }
     };

@@ -1,4 +1,5 @@
 //! Terminal output: messages by verbosity, and progress that disappears when not on a TTY.
+//! When steps run side by side (`all`), each gets a `Ui` bound to its own line.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -10,6 +11,15 @@ pub struct Ui {
     /// -1 quiet, 0 normal, 1+ verbose.
     level: i8,
     interactive: bool,
+    /// The live line of the step this `Ui` reports for, when steps run concurrently.
+    line: Option<Line>,
+}
+
+#[derive(Debug, Clone)]
+struct Line {
+    /// Names the step in plain logs, where lines of concurrent steps interleave.
+    prefix: String,
+    bar: ProgressBar,
 }
 
 impl Ui {
@@ -18,31 +28,63 @@ impl Ui {
         Ui {
             level: if quiet { -1 } else { verbose.min(3) as i8 },
             interactive,
+            line: None,
+        }
+    }
+
+    /// Whether live progress is drawn (a TTY, not CI).
+    pub fn interactive(&self) -> bool {
+        self.interactive && self.level >= 0
+    }
+
+    /// A `Ui` whose messages go to `bar` (its live line) on a TTY, or are printed with
+    /// `prefix` elsewhere.
+    pub fn on_line(&self, prefix: &str, bar: ProgressBar) -> Ui {
+        Ui {
+            line: Some(Line {
+                prefix: prefix.to_string(),
+                bar,
+            }),
+            ..self.clone()
+        }
+    }
+
+    fn emit(&self, text: &str) {
+        match &self.line {
+            Some(line) if self.interactive => line.bar.set_message(text.to_string()),
+            Some(line) => eprintln!("{} │ {text}", line.prefix),
+            None => eprintln!("{text}"),
         }
     }
 
     /// Progress and results a user follows.
     pub fn info(&self, message: impl AsRef<str>) {
         if self.level >= 0 {
-            eprintln!("{}", message.as_ref());
+            self.emit(message.as_ref());
         }
     }
 
     /// What happens under the hood, with -v.
     pub fn detail(&self, message: impl AsRef<str>) {
         if self.level >= 1 {
-            eprintln!("  · {}", message.as_ref());
+            self.emit(&format!("  · {}", message.as_ref()));
         }
     }
 
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("warning: {}", message.as_ref());
+        let text = format!("warning: {}", message.as_ref());
+        match &self.line {
+            // Above the live lines, so it stays readable.
+            Some(line) if self.interactive => line.bar.println(text),
+            Some(line) => eprintln!("{} │ {text}", line.prefix),
+            None => eprintln!("{text}"),
+        }
     }
 
     /// A spinner on a TTY; elsewhere the message is printed once so logs stay readable.
     pub fn spinner(&self, message: impl Into<String>) -> ProgressBar {
         let message = message.into();
-        if !self.interactive || self.level < 0 {
+        if !self.interactive || self.level < 0 || self.line.is_some() {
             self.info(format!("{message} ..."));
             return ProgressBar::hidden();
         }
@@ -59,7 +101,7 @@ impl Ui {
     /// A byte-count bar (image pulls).
     pub fn bytes_bar(&self, message: impl Into<String>) -> ProgressBar {
         let message = message.into();
-        if !self.interactive || self.level < 0 {
+        if !self.interactive || self.level < 0 || self.line.is_some() {
             self.info(format!("{message} ..."));
             return ProgressBar::hidden();
         }

@@ -7,6 +7,8 @@ use crate::config::Config;
 use crate::container::{BuildContext, ContainerSpec, ContextFile, FileInject, PortBinding};
 use crate::state::Secret;
 
+use super::upstreams::Upstreams;
+
 /// The app runs as this non-root user inside the image.
 const APP_UID: u64 = 1001;
 /// The port the app listens on inside its own network namespace.
@@ -35,14 +37,6 @@ pub fn build_context(config: &Config, binary: Vec<u8>) -> BuildContext {
         tag_field: "app.image",
         base_field: "app.base_image",
     }
-}
-
-/// Where the app finds the servers, as seen from inside its container.
-pub struct Upstreams {
-    pub ocp_api_url: String,
-    pub ocp_oauth_url: String,
-    /// PEM certificates the app trusts: our CA, the cluster's API and ingress CAs.
-    pub ca_bundle: String,
 }
 
 pub struct AppSecrets {

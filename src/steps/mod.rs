@@ -1,7 +1,8 @@
 //! The five steps of the setup, each a reconcile that returns its report.
 
+pub mod all;
 mod step1;
-mod step2;
+pub mod step2;
 mod step3;
 mod step4;
 mod step5;
@@ -21,6 +22,19 @@ pub enum Step {
 }
 
 impl Step {
+    pub const ALL: [Step; 5] = [Step::One, Step::Two, Step::Three, Step::Four, Step::Five];
+
+    /// The subcommand's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::One => "step1",
+            Step::Two => "step2",
+            Step::Three => "step3",
+            Step::Four => "step4",
+            Step::Five => "step5",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Step::One => "step1: TLS certificates and Keycloak container",

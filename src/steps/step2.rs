@@ -1,25 +1,18 @@
 //! step2: the realm, its two clients and the users, through Keycloak's admin REST API.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::context::Context;
 use crate::keycloak::admin::AdminClient;
 use crate::keycloak::{clients, desired, realm, users};
-use crate::reconcile::Report;
+use crate::reconcile::{Outcome, Report};
 use crate::retry::Backoff;
 use crate::state::names;
-use crate::tls;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = Report::new(ctx.dry_run);
-    let Some(ca_pem) = ctx.state.read(tls::CA_CERT)? else {
-        bail!(
-            "no CA in the state directory {}; run `bridgectl step1` first",
-            ctx.state.root().display()
-        );
-    };
-    let ca_pem = String::from_utf8_lossy(&ca_pem).into_owned();
+    let ca_pem = ctx.ca_pem()?;
     let oauth_url = crate::openshift::oauth_url(config).await?;
     let desired = desired::build(config, &ctx.state, &oauth_url)?;
     let admin = AdminClient::connect(
@@ -37,21 +30,9 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         && report
             .changes
             .last()
-            .is_some_and(|c| c.outcome == crate::reconcile::Outcome::Created)
+            .is_some_and(|c| c.outcome == Outcome::Created)
     {
-        // Nothing inside a realm that does not exist yet can be read: all of it is new.
-        for client in &desired.clients {
-            let id = client["clientId"].as_str().unwrap_or_default();
-            report.record("client", id, crate::reconcile::Outcome::Created, vec![]);
-        }
-        for user in &desired.users {
-            report.record(
-                "user",
-                &user.username,
-                crate::reconcile::Outcome::Created,
-                vec![],
-            );
-        }
+        plan_realm_contents(&desired, &mut report);
         return Ok(report);
     }
     for client in &desired.clients {
@@ -71,4 +52,31 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         admin.writes()
     ));
     Ok(report)
+}
+
+/// The plan when Keycloak is not running yet (a dry run before step1 ever ran): the realm
+/// and everything in it would be created.
+pub async fn plan_on_new_keycloak(ctx: &Context) -> Result<Report> {
+    let mut report = Report::new(true);
+    let oauth_url = crate::openshift::oauth_url(&ctx.config).await?;
+    let desired = desired::build(&ctx.config, &ctx.state, &oauth_url)?;
+    report.record(
+        "realm",
+        &ctx.config.keycloak.realm,
+        Outcome::Created,
+        vec![],
+    );
+    plan_realm_contents(&desired, &mut report);
+    Ok(report)
+}
+
+/// Nothing inside a realm that does not exist yet can be read: all of it is new.
+fn plan_realm_contents(desired: &desired::Desired, report: &mut Report) {
+    for client in &desired.clients {
+        let id = client["clientId"].as_str().unwrap_or_default();
+        report.record("client", id, Outcome::Created, vec![]);
+    }
+    for user in &desired.users {
+        report.record("user", &user.username, Outcome::Created, vec![]);
+    }
 }

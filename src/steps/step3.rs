@@ -1,7 +1,7 @@
 //! step3: the OpenShift side of the sign-in: the ocp client's secret and our CA in
 //! openshift-config, our identity provider in oauths/cluster, the demo app's OAuthClient.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use base64::Engine;
 use serde_json::json;
 
@@ -10,7 +10,6 @@ use crate::openshift::{cluster, identity_provider, objects};
 use crate::reconcile::Report;
 use crate::state::names;
 use crate::templates::{Templates, Vars};
-use crate::tls;
 
 const SECRET_NAME: &str = "keycloak-client-secret";
 const CA_CONFIGMAP_NAME: &str = "keycloak-ca";
@@ -18,9 +17,7 @@ const CA_CONFIGMAP_NAME: &str = "keycloak-ca";
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = Report::new(ctx.dry_run);
-    let Some(ca_pem) = ctx.state.read(tls::CA_CERT)? else {
-        bail!("no CA in the state directory; run `bridgectl step1` first");
-    };
+    let ca_pem = ctx.ca_pem()?;
     let kc = &config.keycloak;
     let ocp_secret = ctx.state.secret(&names::client_secret(&kc.ocp_client_id))?;
     let oauth_client_secret = ctx.state.secret(&names::oauth_client_secret(
@@ -34,7 +31,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
             "ocp_client_secret_base64",
             json!(base64::engine::general_purpose::STANDARD.encode(ocp_secret.expose())),
         ),
-        ("ca_pem", json!(String::from_utf8_lossy(&ca_pem))),
+        ("ca_pem", json!(ca_pem)),
         ("idp_name", json!(config.openshift.idp_name)),
         ("ocp_client_id", json!(kc.ocp_client_id)),
         ("issuer_url", json!(config.issuer_url())),

@@ -3,24 +3,21 @@
 
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::cargo_build::{self, Package};
 use crate::container::{self, Engine, Readiness};
 use crate::context::Context;
-use crate::demo_app::container::{self as app, AppSecrets, Upstreams};
-use crate::openshift::{cluster, oauth_server};
+use crate::demo_app::container::{self as app, AppSecrets};
+use crate::demo_app::upstreams;
 use crate::reconcile::Report;
 use crate::state::names;
-use crate::tls;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = Report::new(ctx.dry_run);
-    let Some(ca_pem) = ctx.state.read(tls::CA_CERT)? else {
-        bail!("no CA in the state directory; run `bridgectl step1` first");
-    };
-    let upstreams = upstreams(ctx, String::from_utf8_lossy(&ca_pem).into_owned()).await?;
+    let ca_pem = ctx.ca_pem()?;
+    let upstreams = upstreams::resolve(ctx, ca_pem).await?;
     let kc = &config.keycloak;
     let secrets = AppSecrets {
         app_client: ctx.state.secret(&names::client_secret(&kc.app_client_id))?,
@@ -68,38 +65,4 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     }
     ctx.ui.detail(format!("demo app at {}", config.app_url()));
     Ok(report)
-}
-
-/// The cluster's URLs and the CAs the app must trust to reach Keycloak and the cluster.
-async fn upstreams(ctx: &Context, our_ca: String) -> Result<Upstreams> {
-    let config = &ctx.config;
-    let cluster = cluster::connect(config).await?;
-    let ocp_oauth_url = match &config.openshift.oauth_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => oauth_server::discover(&cluster).await?,
-    };
-    let mut bundle = vec![our_ca];
-    bundle.extend(cluster.ca_pems.iter().cloned());
-    match oauth_server::ingress_ca(&cluster).await {
-        Some(ingress) => bundle.push(ingress),
-        None => ctx.ui.detail(
-            "no openshift-config-managed/default-ingress-cert to read; the app trusts the \
-             OAuth server through the kubeconfig's CA",
-        ),
-    }
-    if cluster.ca_pems.is_empty() {
-        ctx.ui.warn(format!(
-            "the kubeconfig names no CA for {}; the demo app will trust only bridgectl's CA \
-             and the ingress CA, so calls to a cluster with a public certificate fail",
-            cluster.server
-        ));
-    }
-    Ok(Upstreams {
-        ocp_api_url: cluster.server.trim_end_matches('/').to_string(),
-        ocp_oauth_url,
-        ca_bundle: bundle
-            .iter()
-            .map(|pem| pem.trim().to_string() + "\n")
-            .collect(),
-    })
 }

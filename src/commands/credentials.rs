@@ -1,4 +1,4 @@
-//! Commands that are not reconcile steps: credentials, config.
+//! Commands that show what is configured: credentials (the only output with secrets), config.
 
 use anyhow::Result;
 

@@ -1,0 +1,49 @@
+//! What the demo app (and anyone playing its user) must reach: the cluster's API and
+//! OAuth server URLs, and the CAs that make every hop verifiable.
+
+use anyhow::Result;
+
+use crate::context::Context;
+use crate::openshift::{cluster, oauth_server};
+
+/// Where the app finds the servers, as seen from inside its container.
+pub struct Upstreams {
+    pub ocp_api_url: String,
+    pub ocp_oauth_url: String,
+    /// PEM certificates the app trusts: our CA, the cluster's API and ingress CAs.
+    pub ca_bundle: String,
+}
+
+/// The cluster's URLs and the CAs the app must trust to reach Keycloak and the cluster.
+pub async fn resolve(ctx: &Context, our_ca: String) -> Result<Upstreams> {
+    let config = &ctx.config;
+    let cluster = cluster::connect(config).await?;
+    let ocp_oauth_url = match &config.openshift.oauth_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => oauth_server::discover(&cluster).await?,
+    };
+    let mut bundle = vec![our_ca];
+    bundle.extend(cluster.ca_pems.iter().cloned());
+    match oauth_server::ingress_ca(&cluster).await {
+        Some(ingress) => bundle.push(ingress),
+        None => ctx.ui.detail(
+            "no openshift-config-managed/default-ingress-cert to read; the app trusts the \
+             OAuth server through the kubeconfig's CA",
+        ),
+    }
+    if cluster.ca_pems.is_empty() {
+        ctx.ui.warn(format!(
+            "the kubeconfig names no CA for {}; the demo app will trust only bridgectl's CA \
+             and the ingress CA, so calls to a cluster with a public certificate fail",
+            cluster.server
+        ));
+    }
+    Ok(Upstreams {
+        ocp_api_url: cluster.server.trim_end_matches('/').to_string(),
+        ocp_oauth_url,
+        ca_bundle: bundle
+            .iter()
+            .map(|pem| pem.trim().to_string() + "\n")
+            .collect(),
+    })
+}
