@@ -2,6 +2,7 @@
 //! bridgectl binary, and the real Podman engine (started by scripts/sandbox-kit.sh).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod flow;
 pub mod sim;
 
