@@ -5,8 +5,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-# tests/common/browser.rs: Chromium, its WebDriver, and certutil to put the test CAs
-# into the NSS database Chromium trusts.
-ensure_debs chromium chromium-driver libnss3-tools
+# tests/common/browser.rs: Chromium, its WebDriver, certutil to put the test CAs into the
+# NSS database Chromium trusts, and a CJK font for the app's Traditional Chinese pages.
+ensure_debs chromium chromium-driver libnss3-tools fonts-wqy-microhei
 "$here/podman-setup.sh"
 "$here/build-images.sh"

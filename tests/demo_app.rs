@@ -1,13 +1,15 @@
 //! step4 and the demo app end to end: the real Keycloak (step1/step2), the OpenShift
 //! simulator (step3/step5) and the demo app container step4 builds and runs. A person's
 //! browser is played first by a cookie-keeping HTTP client through Keycloak's real login
-//! form, then by real headless Chromium.
+//! form, then by real headless Chromium (its screenshot: target/test-artifacts/).
 
 mod common;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
+use common::browser::{Browser, artifacts_dir};
 use common::flow::{form_action, visible_text};
 use common::sim::Sim;
 use common::{Bed, Run, free_port, shared_keycloak, unique};
@@ -327,4 +329,54 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
             "no secret in the output"
         );
     }
+}
+
+#[test]
+fn user_b_in_real_chromium_sees_project_b_and_a_screenshot_is_saved() {
+    let world = World::get();
+    let _turn = world.exclusive();
+    let cas = world.ca_pems();
+    let browser = Browser::start(&cas.iter().map(String::as_str).collect::<Vec<_>>());
+    let wait = Duration::from_secs(30);
+
+    browser.goto(&format!("{}/?lang=en", world.app_url()));
+    browser.wait_for("#login", wait).click();
+    // Keycloak's own login page, over HTTPS Chromium verifies against our CA.
+    browser.wait_for("#username", wait).type_text("user-b");
+    browser
+        .wait_for("#password", wait)
+        .type_text(&world.password("user-b"));
+    browser.wait_for("#kc-login", wait).click();
+
+    browser.wait_for("#call-ocp-api", wait).click();
+    browser.wait_for("#step-2c", wait);
+    let projects: Vec<String> = browser
+        .find_all("li.project")
+        .iter()
+        .filter_map(|item| item.attribute("data-name"))
+        .collect();
+    let azp = browser.wait_for("#exchanged-azp", wait).text();
+    // The screenshot shows the project list.
+    browser.execute("document.getElementById('step-2c').scrollIntoView()", &[]);
+    let shot = artifacts_dir().join("demo-app-user-b.png");
+    browser.screenshot(&shot);
+
+    assert_eq!(projects, ["project-b"], "{}", browser.page_text());
+    assert_eq!(azp, "ocp-oauth");
+    assert!(
+        browser.find_all("#error").is_empty(),
+        "{}",
+        browser.page_text()
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // The browser holds the app's cookie; it carries no token.
+    let app_cookies: Vec<String> = browser
+        .cookies()
+        .iter()
+        .filter(|c| c["name"] == "demo_session")
+        .map(|c| c["value"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(app_cookies.len(), 1, "{:?}", browser.cookies());
+    assert!(!app_cookies[0].contains("eyJ") && app_cookies[0].len() < 4096);
 }
