@@ -76,10 +76,27 @@ pub enum Command {
     Step4,
     /// Step 5: configure OpenShift RBAC (projects and role bindings)
     Step5,
-    /// Show the state of every part of the setup
-    Status,
+    /// Show the state of every part of the setup (only reads; exit code 1 when anything is off)
+    Status {
+        /// Also sign the first user in through the demo app and exchange a token
+        #[arg(long)]
+        deep: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
     /// Remove what bridgectl created, and nothing else
-    Clean,
+    Clean {
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Also remove the images bridgectl built (the demo app's); pulled images stay
+        #[arg(long)]
+        images: bool,
+        /// Also remove the state directory (generated secrets and certificates)
+        #[arg(long)]
+        purge: bool,
+    },
     /// Replay the verification matrix through the demo app: every user signs in, calls the
     /// OpenShift API and must see exactly their projects
     Verify,
@@ -90,6 +107,12 @@ pub enum Command {
     /// The local OpenShift simulator, used when no cluster is configured
     #[command(subcommand)]
     Sandbox(SandboxAction),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +127,9 @@ pub enum SandboxAction {
 impl Command {
     /// Commands that never write: they open the state directory read-only, without its lock.
     pub fn only_reads(&self) -> bool {
-        matches!(self, Command::Status | Command::Verify | Command::Config)
+        matches!(
+            self,
+            Command::Status { .. } | Command::Verify | Command::Config
+        )
     }
 }

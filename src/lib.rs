@@ -14,6 +14,7 @@ pub mod reconcile;
 pub mod retry;
 pub mod sandbox;
 pub mod state;
+pub mod status;
 pub mod steps;
 pub mod templates;
 pub mod tls;

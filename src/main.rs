@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use bridgectl::cli::{Cli, Command, SandboxAction};
+use bridgectl::cli::{Cli, Command, OutputFormat, SandboxAction};
 use bridgectl::context::Context;
 use bridgectl::steps::Step;
+use bridgectl::ui::out;
 use bridgectl::{commands, config, sandbox, state, steps, ui, verify};
 
 #[tokio::main]
@@ -91,12 +92,12 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
                 SandboxAction::Up => sandbox::up(&ctx).await?,
                 SandboxAction::Down => sandbox::down(&ctx).await?,
             };
-            print!("{}", report.render());
+            out(report.render());
             return Ok(ExitCode::SUCCESS);
         }
         Command::Verify => {
-            let rows = verify::run(&ctx).await?;
-            print!("{}", verify::render(&rows));
+            let rows = verify::run(&ctx, &ctx.config.users).await?;
+            out(verify::render(&rows));
             let passed = rows.iter().all(verify::Row::passed);
             return Ok(if passed {
                 ExitCode::SUCCESS
@@ -105,13 +106,17 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
             });
         }
         Command::All => return Ok(commands::all(&ctx).await),
-        Command::Status | Command::Clean => {
-            anyhow::bail!("this command is not built yet in this version of bridgectl")
+        Command::Status { deep, output } => {
+            return commands::status(&ctx, deep, output == OutputFormat::Json).await;
+        }
+        Command::Clean { yes, images, purge } => {
+            let options = commands::CleanOptions { yes, images, purge };
+            return commands::clean(&ctx, &options).await;
         }
     };
     ctx.ui.info(step.title());
     let report = steps::run(&ctx, step).await?;
-    print!("{}", report.render());
+    out(report.render());
     ctx.ui
         .info(format!("{}: {}", step.title(), report.summary()));
     Ok(ExitCode::SUCCESS)

@@ -115,3 +115,18 @@ impl Ui {
         bar
     }
 }
+
+/// Writes a command's output to stdout. A reader that went away (`bridgectl status | head`)
+/// ends the program quietly, as the shell expects, instead of a panic.
+pub fn out(text: impl AsRef<str>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_ref().as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(err) = written
+        && err.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(141);
+    }
+}

@@ -4,15 +4,16 @@ use std::process::ExitCode;
 
 use crate::context::Context;
 use crate::steps::all::{self, StepEnd};
+use crate::ui::out;
 
 pub async fn all(ctx: &Context) -> ExitCode {
     let runs = all::run(ctx).await;
     for run in &runs {
-        println!("{}", run.step.title());
+        out(format!("{}\n", run.step.title()));
         match &run.end {
-            StepEnd::Done(report) => print!("{}", report.render()),
-            StepEnd::Failed(err) => println!("  ✖ failed: {err:#}"),
-            StepEnd::Skipped(needed) => println!("  · skipped: {} failed", needed.name()),
+            StepEnd::Done(report) => out(report.render()),
+            StepEnd::Failed(err) => out(format!("  ✖ failed: {err:#}\n")),
+            StepEnd::Skipped(needed) => out(format!("  · skipped: {} failed\n", needed.name())),
         }
     }
     let failed: Vec<&str> = runs
@@ -28,7 +29,7 @@ pub async fn all(ctx: &Context) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    print!("{}", closing_summary(ctx));
+    out(closing_summary(ctx));
     ExitCode::SUCCESS
 }
 

@@ -114,7 +114,12 @@ pub async fn ensure(
                 (Outcome::Updated, details)
             } else if !running {
                 start_only = true;
-                (Outcome::Updated, vec!["was stopped; started".into()])
+                let detail = if dry_run {
+                    "stopped; would be started"
+                } else {
+                    "was stopped; started"
+                };
+                (Outcome::Updated, vec![detail.into()])
             } else {
                 (Outcome::Unchanged, vec![])
             }

@@ -113,6 +113,55 @@ pub async fn ensure(
     )
 }
 
+/// Removes bridgectl's own entry from oauths/cluster (same read-modify-write as `ensure`);
+/// an entry of that name bridgectl did not add is left alone.
+pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Result<()> {
+    let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
+    let label = format!("cluster#{name}");
+    for _ in 0..CONFLICT_RETRIES {
+        let live = oauths
+            .get_opt("cluster")
+            .await
+            .map_err(|e| cluster.explain(e, "oauths/cluster"))?;
+        let Some(mut live) = live else {
+            report.record("identityprovider", label, Outcome::Absent, vec![]);
+            return Ok(());
+        };
+        let mut providers = live.data["spec"]["identityProviders"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(position) = providers.iter().position(|p| p["name"] == name) else {
+            report.record("identityprovider", label, Outcome::Absent, vec![]);
+            return Ok(());
+        };
+        if !owned_names(&live).iter().any(|owned| owned == name) {
+            report.record(
+                "identityprovider",
+                label,
+                Outcome::Unchanged,
+                vec!["not added by bridgectl: left alone".into()],
+            );
+            return Ok(());
+        }
+        if !report.dry_run {
+            providers.remove(position);
+            live.data["spec"]["identityProviders"] = Value::Array(providers);
+            set_owned(&mut live, name, false);
+            match oauths
+                .replace("cluster", &PostParams::default(), &live)
+                .await
+            {
+                Err(kube::Error::Api(status)) if status.code == 409 => continue,
+                other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
+            };
+        }
+        report.record("identityprovider", label, Outcome::Deleted, vec![]);
+        return Ok(());
+    }
+    bail!("oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again")
+}
+
 fn owned_names(oauth: &DynamicObject) -> Vec<String> {
     oauth
         .metadata

@@ -1,6 +1,7 @@
 //! The OpenShift side: reaching the cluster, the OAuth identity provider and OAuthClient
 //! (step3), projects and role bindings (step5).
 
+pub mod cleanup;
 pub mod cluster;
 pub mod identity_provider;
 pub mod oauth_server;

@@ -35,18 +35,28 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         plan_realm_contents(&desired, &mut report);
         return Ok(report);
     }
-    for client in &desired.clients {
-        clients::reconcile(&admin, realm_name, client, &mut report).await?;
-    }
-    users::reconcile(
+    // Clients and users are independent: read (and write) them side by side.
+    let mut client_report = Report::new(ctx.dry_run);
+    let mut user_report = Report::new(ctx.dry_run);
+    let clients = async {
+        for client in &desired.clients {
+            clients::reconcile(&admin, realm_name, client, &mut client_report).await?;
+        }
+        anyhow::Ok(())
+    };
+    let users = users::reconcile(
         &admin,
         realm_name,
         &desired.users,
         &ctx.state,
         config.keycloak.admin_concurrency,
-        &mut report,
-    )
-    .await?;
+        &mut user_report,
+    );
+    let (clients, users) = tokio::join!(clients, users);
+    report.changes.extend(client_report.changes);
+    report.changes.extend(user_report.changes);
+    clients?;
+    users?;
     ctx.ui.detail(format!(
         "Keycloak admin API: {} write requests",
         admin.writes()

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use futures_util::future::join_all;
 
+use crate::config::User;
 use crate::context::Context;
 use crate::demo_app::upstreams;
 use crate::state::names;
@@ -33,13 +34,13 @@ impl Row {
     }
 }
 
-/// Replays the flow for every user, concurrently (each with its own cookie jar).
-pub async fn run(ctx: &Context) -> Result<Vec<Row>> {
+/// Replays the flow for `users`, concurrently (each with its own cookie jar).
+pub async fn run(ctx: &Context, users: &[User]) -> Result<Vec<Row>> {
     let ca_pem = ctx.ca_pem()?;
     let upstreams = upstreams::resolve(ctx, ca_pem).await?;
     let app_url = ctx.config.app_url();
     let mut visits = Vec::new();
-    for user in &ctx.config.users {
+    for user in users {
         let password = ctx.state.secret_or(
             &names::user_password(&user.username),
             user.password.as_deref(),

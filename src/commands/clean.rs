@@ -1,0 +1,198 @@
+//! `bridgectl clean`: removes what bridgectl created (its containers, the images it built
+//! with `--images`, its labelled cluster objects and its own identity provider entry, the
+//! state directory with `--purge`) and nothing else.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use crate::container::{self, ContainerState, Engine, MANAGED_LABEL};
+use crate::context::Context;
+use crate::openshift::{cleanup, cluster};
+use crate::reconcile::{Outcome, Report};
+use crate::ui::out;
+
+pub struct CleanOptions {
+    /// Do not ask for confirmation.
+    pub yes: bool,
+    /// Also remove the images bridgectl built.
+    pub images: bool,
+    /// Also remove the state directory (secrets, certificates).
+    pub purge: bool,
+}
+
+pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
+    if !ctx.dry_run && !options.yes {
+        confirm(ctx, options)?;
+    }
+    let mut report = Report::new(ctx.dry_run);
+    let mut failures = Vec::new();
+    if let Err(err) = clean_containers(ctx, options, &mut report).await {
+        failures.push(format!("containers: {err:#}"));
+    }
+    if let Err(err) = clean_cluster(ctx, &mut report).await {
+        failures.push(format!("cluster: {err:#}"));
+    }
+    if options.purge && failures.is_empty() {
+        purge_state(ctx, &mut report)?;
+    }
+    out(report.render());
+    ctx.ui.info(format!("clean: {}", report.summary()));
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for failure in &failures {
+        eprintln!("error: {failure}");
+    }
+    if options.purge {
+        eprintln!("the state directory was kept, since something could not be removed");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn confirm(ctx: &Context, options: &CleanOptions) -> Result<()> {
+    let config = &ctx.config;
+    let mut what = format!(
+        "containers {} and {}, bridgectl's objects on the cluster (labelled app.kubernetes.io/managed-by=bridgectl) \
+         and its identity provider entry {}",
+        config.app.container_name, config.keycloak.container_name, config.openshift.idp_name
+    );
+    if options.images {
+        what.push_str(&format!(", the image {}", config.app.image));
+    }
+    if options.purge {
+        what.push_str(&format!(
+            ", and the state directory {} (secrets, certificates)",
+            ctx.state.root().display()
+        ));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("clean removes {what}. Pass --yes to confirm (or --dry-run to see the list first)");
+    }
+    eprint!("This removes {what}.\nContinue? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        bail!("nothing removed");
+    }
+    Ok(())
+}
+
+async fn clean_containers(
+    ctx: &Context,
+    options: &CleanOptions,
+    report: &mut Report,
+) -> Result<()> {
+    let config = &ctx.config;
+    let engine = Engine::connect().await?;
+    for name in [&config.app.container_name, &config.keycloak.container_name] {
+        match container::state(&engine, name).await? {
+            ContainerState::Absent => report.record("container", name, Outcome::Absent, vec![]),
+            ContainerState::Foreign => report.record(
+                "container",
+                name,
+                Outcome::Unchanged,
+                vec!["not created by bridgectl: left alone".into()],
+            ),
+            ContainerState::Managed { id, .. } => {
+                if !ctx.dry_run {
+                    container::remove(&engine, &id).await?;
+                }
+                report.record("container", name, Outcome::Deleted, vec![]);
+            }
+        }
+    }
+    if options.images {
+        remove_built_image(&engine, &config.app.image, ctx.dry_run, report).await?;
+    }
+    Ok(())
+}
+
+/// Only an image bridgectl built (it carries the managed label); pulled images stay.
+async fn remove_built_image(
+    engine: &Engine,
+    image: &str,
+    dry_run: bool,
+    report: &mut Report,
+) -> Result<()> {
+    let found = match engine.docker.inspect_image(image).await {
+        Ok(found) => found,
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => {
+            report.record("image", image, Outcome::Absent, vec![]);
+            return Ok(());
+        }
+        Err(err) => bail!("cannot inspect image {image}: {err}"),
+    };
+    let ours = found
+        .config
+        .and_then(|c| c.labels)
+        .is_some_and(|labels| labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"));
+    if !ours {
+        report.record(
+            "image",
+            image,
+            Outcome::Unchanged,
+            vec!["not built by bridgectl: left alone".into()],
+        );
+        return Ok(());
+    }
+    if !dry_run {
+        engine
+            .docker
+            .remove_image(
+                image,
+                None::<bollard::query_parameters::RemoveImageOptions>,
+                None,
+            )
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot remove image {image}: {err}"))?;
+    }
+    report.record("image", image, Outcome::Deleted, vec![]);
+    Ok(())
+}
+
+async fn clean_cluster(ctx: &Context, report: &mut Report) -> Result<()> {
+    let cluster = cluster::connect(&ctx.config).await?;
+    cleanup::remove_owned(&cluster, &ctx.config.openshift.idp_name, report).await
+}
+
+/// Everything in the state directory but its lock and a sandbox that still runs from it.
+fn purge_state(ctx: &Context, report: &mut Report) -> Result<()> {
+    let root = ctx.state.root();
+    let sandbox_runs = crate::sandbox::running(root).is_some();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        report.record("state", root.display().to_string(), Outcome::Absent, vec![]);
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name == ".lock" || (sandbox_runs && name == "sandbox") {
+            continue;
+        }
+        if !ctx.dry_run {
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|err| anyhow::anyhow!("cannot remove {}: {err}", path.display()))?;
+        }
+    }
+    let details = if sandbox_runs {
+        vec!["kept sandbox/: the sandbox still runs (`bridgectl sandbox down` first)".into()]
+    } else {
+        vec![]
+    };
+    report.record(
+        "state",
+        root.display().to_string(),
+        Outcome::Deleted,
+        details,
+    );
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Live checks a plan cannot make: is Keycloak answering over HTTPS with our CA, is the
+//! demo app healthy, and (deep) does the whole sign-in and exchange work for one user.
+
+use std::time::Duration;
+
+use super::Row;
+use crate::context::Context;
+use crate::demo_app::container::local_health_url;
+use crate::verify;
+
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Keycloak's master realm answers over HTTPS, verified against our CA.
+pub async fn keycloak(ctx: &Context) -> Result<(), String> {
+    let ca = ctx
+        .state
+        .read(crate::tls::CA_CERT)
+        .ok()
+        .flatten()
+        .ok_or("no CA in the state directory yet")?;
+    let client = crate::http::client_trusting(&String::from_utf8_lossy(&ca), PROBE_TIMEOUT)
+        .map_err(|err| err.to_string())?;
+    let url = format!(
+        "{}/realms/master/.well-known/openid-configuration",
+        ctx.config.keycloak_local_url()
+    );
+    answers(&client, &url)
+        .await
+        .map_err(|e| format!("Keycloak is not answering: {e}"))
+}
+
+/// The demo app's /health answers 2xx.
+pub async fn app(ctx: &Context) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .timeout(PROBE_TIMEOUT)
+        .build()
+        .map_err(|err| err.to_string())?;
+    answers(&client, &local_health_url(&ctx.config))
+        .await
+        .map_err(|e| format!("/health is not answering: {e}"))
+}
+
+async fn answers(client: &reqwest::Client, url: &str) -> Result<(), String> {
+    match client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => Ok(()),
+        Ok(resp) => Err(format!("{url} answered {}", resp.status())),
+        Err(err) => Err(format!("{url}: {}", crate::http::describe_error(&err))),
+    }
+}
+
+/// The first configured user through the demo app: sign-in, token exchange, OpenShift.
+pub async fn token_exchange(ctx: &Context) -> Row {
+    let part = "token exchange (deep)";
+    let Some(user) = ctx.config.users.first() else {
+        return Row {
+            part,
+            ok: false,
+            reason: "no users configured".into(),
+            hint: Some("add a user to the configuration".into()),
+        };
+    };
+    let rows = match verify::run(ctx, std::slice::from_ref(user)).await {
+        Ok(rows) => rows,
+        Err(err) => {
+            return Row {
+                part,
+                ok: false,
+                reason: format!("{err:#}"),
+                hint: Some("run `bridgectl verify` for every user".into()),
+            };
+        }
+    };
+    let row = &rows[0];
+    Row {
+        part,
+        ok: row.passed(),
+        reason: match &row.problem {
+            None if row.passed() => format!(
+                "{} signed in, exchanged a token (azp {}) and listed {}",
+                user.username,
+                ctx.config.keycloak.ocp_client_id,
+                row.seen.join(", ")
+            ),
+            None => format!(
+                "{} saw {:?}, expected {:?}",
+                user.username, row.seen, row.expected
+            ),
+            Some(problem) => format!("{}: {problem}", user.username),
+        },
+        hint: (!row.passed()).then(|| "run `bridgectl verify` for the full matrix".into()),
+    }
+}
