@@ -53,7 +53,7 @@ impl World {
             format!("app.container_name={}", self.app_container),
             format!("app.image={}", self.app_image),
             "app.bind_address=127.0.0.1".to_string(),
-            format!("app.base_image={}", base_image()),
+            format!("app.base_image={}", common::base_image()),
             format!("source_dir={}", env!("CARGO_MANIFEST_DIR")),
         ];
         let mut all: Vec<&str> = vec!["--kubeconfig", &kubeconfig];
@@ -96,12 +96,6 @@ impl Drop for World {
         let _ = common::podman(&["rm", "-f", "-t", "0", &self.app_container]);
         let _ = common::podman(&["rmi", "-f", &self.app_image]);
     }
-}
-
-/// The kit's local Debian base (same C library as the host the binary is built on).
-fn base_image() -> String {
-    std::env::var("BRIDGECTL_TEST_BASE_IMAGE")
-        .unwrap_or_else(|_| "localhost/bridgectl/base-jre:bookworm".into())
 }
 
 /// A person's browser without the browser: follows redirects, keeps cookies, trusts the

@@ -51,7 +51,7 @@ fn closing_summary(ctx: &Context) -> String {
                 .iter()
                 .map(|grant| format!("{} {}", grant.role, grant.name))
                 .collect();
-            format!("  {}: {}", user.username, projects.join(", "))
+            format!("- {}: {}", user.username, projects.join(", "))
         })
         .collect();
     out.push_str(&format!("Users:\n{}\n", users.join("\n")));

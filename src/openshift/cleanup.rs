@@ -10,6 +10,8 @@ use super::objects::{self, MANAGED_BY, MANAGER};
 use super::resources::api;
 use crate::reconcile::{Outcome, Report};
 
+const USERS_API: &str = "user.openshift.io/v1";
+
 /// The kinds bridgectl creates, in the order they are removed (bindings before the
 /// projects holding them; the identity provider's Secret and ConfigMap after it).
 const OWNED_KINDS: [(&str, &str, Option<&str>); 5] = [
@@ -26,10 +28,76 @@ pub async fn remove_owned(cluster: &Cluster, idp_name: &str, report: &mut Report
         remove_labelled(cluster, api_version, kind, *namespace, report).await?;
     }
     identity_provider::remove(cluster, idp_name, report).await?;
+    remove_signed_in_users(cluster, idp_name, report).await?;
     for (api_version, kind, namespace) in rest {
         remove_labelled(cluster, api_version, kind, *namespace, report).await?;
     }
     Ok(())
+}
+
+/// The OpenShift users and identities made when people signed in through our provider.
+/// Left behind, they would refuse the same people after a fresh Keycloak (new subject
+/// ids): mappingMethod claim does not map a new identity onto an existing user.
+async fn remove_signed_in_users(
+    cluster: &Cluster,
+    idp_name: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let what = format!("identities of provider {idp_name}");
+    let identities = api(&cluster.client, USERS_API, "Identity", None)?;
+    let ours: Vec<DynamicObject> = identities
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| cluster.explain(e, &what))?
+        .items
+        .into_iter()
+        .filter(|identity| identity.data["providerName"] == idp_name)
+        .collect();
+    let our_names: Vec<String> = ours
+        .iter()
+        .filter_map(|i| i.metadata.name.clone())
+        .collect();
+    let users = api(&cluster.client, USERS_API, "User", None)?;
+    for identity in &ours {
+        remove_one(
+            cluster,
+            &typed(identity.clone(), USERS_API, "Identity"),
+            report,
+        )
+        .await?;
+        let Some(user_name) = identity.data["user"]["name"].as_str() else {
+            continue;
+        };
+        let Some(user) = users
+            .get_opt(user_name)
+            .await
+            .map_err(|e| cluster.explain(e, &format!("user {user_name}")))?
+        else {
+            continue;
+        };
+        // A user who also signs in some other way keeps their account.
+        let only_ours = user.data["identities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|id| {
+                id.as_str()
+                    .is_some_and(|id| our_names.iter().any(|n| n == id))
+            });
+        if only_ours {
+            remove_one(cluster, &typed(user, USERS_API, "User"), report).await?;
+        }
+    }
+    Ok(())
+}
+
+/// List items come without their kind.
+fn typed(mut object: DynamicObject, api_version: &str, kind: &str) -> DynamicObject {
+    object.types = Some(TypeMeta {
+        api_version: api_version.into(),
+        kind: kind.into(),
+    });
+    object
 }
 
 async fn remove_labelled(
@@ -48,18 +116,13 @@ async fn remove_labelled(
         let label = if kind == "Namespace" { "project" } else { kind };
         report.record(
             &label.to_lowercase(),
-            format!("(any labelled {selector})"),
+            "*",
             Outcome::Absent,
-            vec![],
+            vec![format!("none labelled {selector}")],
         );
     }
-    for mut object in found.items {
-        // List items come without their kind.
-        object.types = Some(TypeMeta {
-            api_version: api_version.into(),
-            kind: kind.into(),
-        });
-        remove_one(cluster, &object, report).await?;
+    for object in found.items {
+        remove_one(cluster, &typed(object, api_version, kind), report).await?;
     }
     Ok(())
 }

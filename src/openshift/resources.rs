@@ -11,6 +11,20 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
+    // Users and identities the OAuth server made for people who signed in through
+    // bridgectl's identity provider (only ever removed by `clean`).
+    Kind {
+        api_version: "user.openshift.io/v1",
+        kind: "User",
+        plural: "users",
+        namespaced: false,
+    },
+    Kind {
+        api_version: "user.openshift.io/v1",
+        kind: "Identity",
+        plural: "identities",
+        namespaced: false,
+    },
     Kind {
         api_version: "v1",
         kind: "Secret",

@@ -18,6 +18,13 @@ pub fn keycloak_image() -> String {
     std::env::var("BRIDGECTL_TEST_KEYCLOAK_IMAGE").unwrap_or_else(|_| DEFAULT_KEYCLOAK_IMAGE.into())
 }
 
+/// The kit's local Debian base for the demo app image (same C library as the host the
+/// binary is built on).
+pub fn base_image() -> String {
+    std::env::var("BRIDGECTL_TEST_BASE_IMAGE")
+        .unwrap_or_else(|_| "localhost/bridgectl/base-jre:bookworm".into())
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

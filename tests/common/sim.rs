@@ -4,12 +4,18 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub struct Sim {
+/// A simulator's admin API, wherever it runs (in this process, or as `sandbox up`'s).
+pub struct SimApi {
     pub api_url: String,
     pub oauth_url: String,
     pub kubeconfig: PathBuf,
     pub ca_pem: String,
     pub admin_token: String,
+}
+
+/// A simulator started in this process for one test.
+pub struct Sim {
+    api: SimApi,
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -53,14 +59,48 @@ impl Sim {
         let (api_url, oauth_url, kubeconfig, ca_pem, admin_token) =
             ready_rx.recv().expect("simulator started");
         Sim {
-            api_url,
-            oauth_url,
-            kubeconfig,
-            ca_pem,
-            admin_token,
+            api: SimApi {
+                api_url,
+                oauth_url,
+                kubeconfig,
+                ca_pem,
+                admin_token,
+            },
             stop: Some(stop_tx),
             thread: Some(thread),
             _dir: dir,
+        }
+    }
+}
+
+impl std::ops::Deref for Sim {
+    type Target = SimApi;
+
+    fn deref(&self) -> &SimApi {
+        &self.api
+    }
+}
+
+impl SimApi {
+    /// The admin API of the simulator a kubeconfig points at (its server, CA and token).
+    pub fn from_kubeconfig(path: &std::path::Path) -> SimApi {
+        let text = std::fs::read_to_string(path).expect("the sandbox kubeconfig");
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let cluster = &doc["clusters"][0]["cluster"];
+        let ca_data = cluster["certificate-authority-data"].as_str().unwrap();
+        use base64::Engine;
+        let ca = base64::engine::general_purpose::STANDARD
+            .decode(ca_data)
+            .unwrap();
+        SimApi {
+            api_url: cluster["server"].as_str().unwrap().to_string(),
+            oauth_url: String::new(),
+            kubeconfig: path.to_path_buf(),
+            ca_pem: String::from_utf8(ca).unwrap(),
+            admin_token: doc["users"][0]["user"]["token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         }
     }
 

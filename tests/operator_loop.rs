@@ -1,0 +1,233 @@
+//! The operator's daily loop on the full chain: `sandbox up`, `all`, `verify`, `status`,
+//! a Keycloak stopped by hand, `clean`, and `all` again from scratch. Real Keycloak, real
+//! Podman, the simulator as `sandbox up` runs it.
+
+mod common;
+
+use common::sim::SimApi;
+use common::{Bed, Run, free_port, unique};
+use serde_json::{Value, json};
+
+/// One sandboxed setup with names of its own; everything is removed on drop.
+struct Loop {
+    bed: Bed,
+    app_container: String,
+}
+
+impl Loop {
+    fn new() -> Loop {
+        let bed = Bed::new("loop");
+        let app_container = unique("loop-app");
+        let config = format!(
+            "bastion:\n  address: 127.0.0.1\n\
+             keycloak:\n  image: {kc_image}\n  container_name: {kc}\n  https_port: {kc_port}\n  bind_address: 127.0.0.1\n\
+             app:\n  image: localhost/{app}:test\n  container_name: {app}\n  port: {app_port}\n  bind_address: 127.0.0.1\n  base_image: {base}\n\
+             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n\
+             source_dir: {source}\n",
+            kc_image = common::keycloak_image(),
+            kc = bed.container,
+            kc_port = bed.port,
+            app = app_container,
+            app_port = free_port(),
+            base = common::base_image(),
+            api = free_port(),
+            oauth = free_port(),
+            source = env!("CARGO_MANIFEST_DIR"),
+        );
+        std::fs::write(bed.config_path(), config).unwrap();
+        Loop { bed, app_container }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        // No cluster of the host's may leak in: the sandbox must be found by itself.
+        let mut cmd = self.bed.command(args);
+        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        let keep = |name: &str, default: &str| {
+            std::env::var_os(name).unwrap_or_else(|| home.join(default).into_os_string())
+        };
+        // step4 and `sandbox up` run cargo, which finds its toolchain through these.
+        cmd.env("RUSTUP_HOME", keep("RUSTUP_HOME", ".rustup"))
+            .env("CARGO_HOME", keep("CARGO_HOME", ".cargo"))
+            .env_remove("KUBECONFIG")
+            .env("HOME", self.bed.dir.path());
+        common::to_run(cmd.output().expect("run bridgectl"))
+    }
+
+    fn cluster(&self) -> SimApi {
+        SimApi::from_kubeconfig(&self.bed.state_dir().join("sandbox/kubeconfig"))
+    }
+
+    fn status(&self) -> (Run, Value) {
+        let run = self.run(&["status", "--output", "json"]);
+        let doc = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|err| panic!("status JSON: {err}\n{}", run.all()));
+        (run, doc)
+    }
+
+    #[track_caller]
+    fn assert_verified(&self) {
+        let verify = self.run(&["verify"]);
+        verify.assert_ok();
+        for (user, projects) in [
+            ("user-a", "project-a, project-c"),
+            ("user-b", "project-b"),
+            ("user-c", "project-a, project-b, project-c"),
+        ] {
+            let line = verify
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(user))
+                .unwrap_or_else(|| panic!("no row for {user}:\n{}", verify.all()));
+            assert_eq!(line.matches('✔').count(), 5, "{line}");
+            assert!(line.ends_with(projects), "{line}");
+        }
+        assert!(!verify.stdout.contains('✖'), "{}", verify.all());
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = self.run(&["sandbox", "down"]);
+        let _ = common::podman(&["rm", "-f", "-t", "0", &self.app_container]);
+    }
+}
+
+fn parts(status: &Value) -> Vec<(String, bool)> {
+    status["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .map(|p| (p["part"].as_str().unwrap().to_string(), p["ok"] == true))
+        .collect()
+}
+
+#[test]
+fn sandbox_all_verify_status_break_repair_clean_and_again() {
+    let setup = Loop::new();
+    // Without a cluster, the error says how to get one.
+    setup
+        .run(&["step5"])
+        .assert_failed()
+        .assert_contains("bridgectl sandbox up");
+    setup.run(&["sandbox", "up"]).assert_ok();
+    setup
+        .run(&["sandbox", "up"])
+        .assert_ok()
+        .assert_contains("unchanged  process/ocp-sim");
+
+    setup.run(&["all"]).assert_ok();
+    setup.assert_verified();
+
+    let again = setup.run(&["all"]);
+    again.assert_ok();
+    let outcomes = again.outcomes();
+    assert!(outcomes.len() >= 20, "{}", again.all());
+    assert!(
+        outcomes.iter().all(|o| o == "unchanged"),
+        "a converged all changes nothing:\n{}",
+        again.all()
+    );
+
+    let (run, status) = setup.status();
+    assert_eq!(run.status, 0, "{}", run.all());
+    assert_eq!(status["ok"], true);
+    assert!(parts(&status).iter().all(|(_, ok)| *ok), "{status:#}");
+    assert_eq!(parts(&status).len(), 9, "one row per part of the chain");
+
+    // Keycloak stopped by hand: status names it, with a hint, and fails; all repairs it.
+    common::podman(&["stop", "-t", "2", &setup.bed.container]);
+    let (run, status) = setup.status();
+    assert_ne!(run.status, 0);
+    let keycloak = status["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["part"] == "Keycloak container")
+        .unwrap();
+    assert_eq!(keycloak["ok"], false, "{status:#}");
+    assert!(
+        keycloak["hint"].as_str().unwrap().contains("bridgectl"),
+        "{keycloak}"
+    );
+    let table = setup.run(&["status"]);
+    assert_ne!(table.status, 0);
+    assert!(
+        table.stdout.contains("✖ Keycloak container"),
+        "{}",
+        table.all()
+    );
+    let repaired = setup.run(&["all"]);
+    repaired.assert_ok();
+    assert_eq!(
+        repaired
+            .outcome_of(&format!("container/{}", setup.bed.container))
+            .as_deref(),
+        Some("updated")
+    );
+    setup.status().0.assert_ok();
+
+    // Things bridgectl did not create: clean must leave them alone.
+    let cluster = setup.cluster();
+    let foreign_container = unique("foreign");
+    common::podman(&[
+        "create",
+        "--name",
+        &foreign_container,
+        &common::keycloak_image(),
+    ]);
+    let (code, body) = cluster.call(
+        "POST",
+        "/api/v1/namespaces",
+        Some(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-own"}})),
+    );
+    assert_eq!(code, 201, "{body}");
+    let mut providers =
+        cluster.get("/apis/config.openshift.io/v1/oauths/cluster")["spec"]["identityProviders"]
+            .clone();
+    providers.as_array_mut().unwrap().push(json!({
+        "name": "corp-ldap", "mappingMethod": "claim", "type": "LDAP",
+        "ldap": {"url": "ldap://ldap.example.com/ou=users?uid", "insecure": true,
+                 "attributes": {"id": ["dn"], "preferredUsername": ["uid"]}}
+    }));
+    cluster.merge_patch(
+        "/apis/config.openshift.io/v1/oauths/cluster",
+        json!({"spec": {"identityProviders": providers}}),
+    );
+
+    let clean = setup.run(&["clean", "--yes", "--images"]);
+    clean.assert_ok();
+    assert!(
+        clean.outcomes().iter().all(|o| o == "deleted"),
+        "{}",
+        clean.all()
+    );
+    let (run, status) = setup.status();
+    assert_ne!(run.status, 0);
+    for (part, ok) in parts(&status) {
+        // The state directory (and so the certificates) stays without --purge.
+        assert_eq!(ok, part == "certificates", "{part}: {status:#}");
+    }
+    let left = setup.run(&["clean", "--yes"]);
+    left.assert_ok();
+    assert!(
+        left.outcomes().iter().all(|o| o == "absent"),
+        "{}",
+        left.all()
+    );
+
+    // Everything that was not bridgectl's is still there.
+    assert!(common::container_id(&foreign_container).is_some());
+    common::podman(&["rm", "-f", &foreign_container]);
+    assert_eq!(
+        cluster.call("GET", "/api/v1/namespaces/team-own", None).0,
+        200
+    );
+    let names = cluster.identity_provider_names();
+    assert!(names.contains(&"htpasswd".to_string()), "{names:?}");
+    assert!(names.contains(&"corp-ldap".to_string()), "{names:?}");
+    assert!(!names.contains(&"keycloak".to_string()), "{names:?}");
+
+    // And from scratch again.
+    setup.run(&["all"]).assert_ok();
+    setup.assert_verified();
+}
