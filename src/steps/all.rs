@@ -1,17 +1,20 @@
 //! `all`: the five steps, concurrently where they do not depend on each other, with one
 //! live line per step.
 //!
-//! step1 (certificates, Keycloak) and step5 (projects, bindings) start at once; step2
-//! (Keycloak's contents), step3 (the cluster's identity provider) and step4 (the demo
-//! app) need step1's CA and secrets, and start together when it is done.
+//! step5 (projects, bindings) needs nothing and starts at once, like step1. step3 (the
+//! cluster's identity provider) and step4 (the demo app) need only step1's CA, so they
+//! start as soon as it exists; step2 (Keycloak's contents) waits for step1 to finish,
+//! that is for Keycloak to answer.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::watch;
 
 use super::{Step, run as run_step, step2};
 use crate::context::Context;
 use crate::reconcile::{Outcome, Report};
+use crate::tls;
 
 /// How one step of `all` ended.
 pub enum StepEnd {
@@ -33,43 +36,103 @@ impl StepRun {
     }
 }
 
+/// What step1 has got to, for the steps waiting on it.
+#[derive(Clone, Copy, PartialEq)]
+enum Progress {
+    Running,
+    /// Finished; `true` when it succeeded, and whether a dry run plans a new Keycloak.
+    Done {
+        succeeded: bool,
+        keycloak_is_new: bool,
+    },
+}
+
 /// Runs every step; a failing step stops only the steps that need it.
 pub async fn run(ctx: &Context) -> Vec<StepRun> {
     let lines = &Lines::new(ctx);
-    let after_step1 = async {
-        let first = on_line(lines, ctx, Step::One).await;
-        let dependents = [Step::Two, Step::Three, Step::Four];
-        if !first.succeeded() {
-            let skipped = dependents.map(|step| StepRun {
-                step,
-                end: StepEnd::Skipped(Step::One),
-                took: Duration::ZERO,
-            });
-            skipped.iter().for_each(|run| lines.finish(run));
-            return std::iter::once(first).chain(skipped).collect();
-        }
-        // A dry run cannot read a Keycloak that step1 has yet to start.
-        let keycloak_is_new = ctx.dry_run && plans_new_keycloak(&first);
-        let (two, three, four) = tokio::join!(
-            async {
-                if keycloak_is_new {
-                    let step_ctx = lines.start(ctx, Step::Two);
-                    let run = timed(Step::Two, step2::plan_on_new_keycloak(&step_ctx)).await;
-                    lines.finish(&run);
-                    run
-                } else {
-                    on_line(lines, ctx, Step::Two).await
-                }
-            },
-            on_line(lines, ctx, Step::Three),
-            on_line(lines, ctx, Step::Four),
-        );
-        vec![first, two, three, four]
+    let (tell, progress) = watch::channel(Progress::Running);
+    let one = async {
+        let run = on_line(lines, ctx, Step::One).await;
+        let keycloak_is_new = ctx.dry_run && plans_new_keycloak(&run);
+        let _ = tell.send(Progress::Done {
+            succeeded: run.succeeded(),
+            keycloak_is_new,
+        });
+        run
     };
-    let (mut runs, five) = tokio::join!(after_step1, on_line(lines, ctx, Step::Five));
-    runs.push(five);
-    runs.sort_by_key(|run| run.step as u8);
-    runs
+    let two = async {
+        match step1_finished(progress.clone()).await {
+            Progress::Done {
+                succeeded: true,
+                keycloak_is_new: true,
+            } => {
+                // A dry run cannot read a Keycloak that step1 has yet to start.
+                let step_ctx = lines.start(ctx, Step::Two);
+                let run = timed(Step::Two, step2::plan_on_new_keycloak(&step_ctx)).await;
+                lines.finish(&run);
+                run
+            }
+            Progress::Done {
+                succeeded: true, ..
+            } => on_line(lines, ctx, Step::Two).await,
+            _ => skipped(lines, Step::Two),
+        }
+    };
+    let needs_ca = |step| {
+        let progress = progress.clone();
+        async move {
+            if ca_available(ctx, progress).await {
+                on_line(lines, ctx, step).await
+            } else {
+                skipped(lines, step)
+            }
+        }
+    };
+    let (one, two, three, four, five) = tokio::join!(
+        one,
+        two,
+        needs_ca(Step::Three),
+        needs_ca(Step::Four),
+        on_line(lines, ctx, Step::Five)
+    );
+    vec![one, two, three, four, five]
+}
+
+async fn step1_finished(mut progress: watch::Receiver<Progress>) -> Progress {
+    match progress.wait_for(|p| *p != Progress::Running).await {
+        Ok(done) => *done,
+        Err(_) => Progress::Done {
+            succeeded: false,
+            keycloak_is_new: false,
+        },
+    }
+}
+
+/// Waits until step1 has written the CA (or, in a dry run, planned it); `false` when
+/// step1 ended without one.
+async fn ca_available(ctx: &Context, progress: watch::Receiver<Progress>) -> bool {
+    if ctx.dry_run {
+        return true;
+    }
+    loop {
+        if matches!(ctx.state.read(tls::CA_CERT), Ok(Some(_))) {
+            return true;
+        }
+        if let Progress::Done { succeeded, .. } = *progress.borrow() {
+            return succeeded && matches!(ctx.state.read(tls::CA_CERT), Ok(Some(_)));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn skipped(lines: &Lines, step: Step) -> StepRun {
+    let run = StepRun {
+        step,
+        end: StepEnd::Skipped(Step::One),
+        took: Duration::ZERO,
+    };
+    lines.finish(&run);
+    run
 }
 
 /// One step on its own live line.
