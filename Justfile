@@ -1,6 +1,6 @@
 # Recipes for people who have `just`; each is also a plain command in README.md.
 
-# Prepare this machine (Podman, its API socket, local images) and run the setup in the sandbox.
+# Prepare this machine (Podman, its API socket, local images), start the sandbox, run all and verify.
 sandbox:
     scripts/sandbox-kit.sh
     scripts/sandbox-run.sh
@@ -20,6 +20,14 @@ bench-step1:
 # step2 as users grow: 3, 100 and 1,000 users, concurrent against one request at a time.
 bench-step2:
     cargo bench --bench step2_users
+
+# The demo app under load on loopback: /health and the signed-out page, requests/s and memory.
+bench-demo-app:
+    cargo bench --bench demo_app_load
+
+# all (cold and converged) and status against the sandbox.
+bench-operator:
+    cargo bench --bench operator_timing
 
 lint:
     cargo fmt --all -- --check

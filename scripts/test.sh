@@ -13,8 +13,11 @@ remove_test_containers() {
 # Test binaries share one Keycloak each, started on first use; remove them however we exit.
 remove_test_containers
 trap remove_test_containers EXIT
-# step4's tests package the release build of the demo app; build it once, up front.
+# step4 and `sandbox up` in the tests use release builds of the demo app and the simulator;
+# build them once, up front, exactly as bridgectl asks cargo (one package per build, so
+# features unify the same way and nothing is rebuilt later).
 cargo build --release -p demo-app
+cargo build --release -p ocp-sim
 # Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
 log="$(mktemp)"
 set +e
