@@ -106,8 +106,8 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<34} {:>9} {:>9} {:>8}   {}",
-        "measure", "median s", "target s", "ratio", "runs"
+        "{:<34} {:>9} {:>9} {:>8}   runs",
+        "measure", "median s", "target s", "ratio"
     );
     let mut met = true;
     for (label, runs, target) in [
