@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use bridgectl::verify::page::{excerpt as visible_text, keycloak_form_action as form_action};
 use common::browser::{Browser, artifacts_dir};
-use common::flow::{form_action, visible_text};
 use common::sim::Sim;
 use common::{Bed, Run, free_port, shared_keycloak, unique};
 use reqwest::cookie::CookieStore;

@@ -1,7 +1,7 @@
 //! `bridgectl verify`: the seed's verification matrix (section 8.1), replayed through the
 //! deployed demo app for every configured user, the way a person with a browser would.
 
-mod page;
+pub mod page;
 mod visitor;
 
 use std::fmt::Write as _;

@@ -1,6 +1,7 @@
 //! A person's browser, minus the browser: the OpenShift OAuth flow through the real
 //! Keycloak login form, with a cookie jar and redirects followed by hand.
 
+use bridgectl::verify::page::{excerpt, keycloak_form_action as form_action};
 use serde_json::Value;
 
 pub struct Endpoints<'a> {
@@ -128,7 +129,7 @@ fn location(resp: reqwest::blocking::Response, step: &str) -> Result<String, Str
         let body = resp.text().unwrap_or_default();
         return Err(format!(
             "{step}: expected a redirect, got {status}: {}",
-            visible_text(&body)
+            excerpt(&body)
         ));
     }
     resp.headers()
@@ -136,34 +137,4 @@ fn location(resp: reqwest::blocking::Response, step: &str) -> Result<String, Str
         .and_then(|l| l.to_str().ok())
         .map(String::from)
         .ok_or_else(|| format!("{step}: redirect without location"))
-}
-
-/// The `action` of Keycloak's login form (`<form id="kc-form-login" ... action="...">`).
-pub fn form_action(page: &str) -> Option<String> {
-    let form = &page[page.find("kc-form-login")?..];
-    let start = form.find("action=\"")? + 8;
-    let end = form[start..].find('"')?;
-    Some(form[start..start + end].replace("&amp;", "&"))
-}
-
-/// The text of an HTML page without its tags, to read an error page's reason.
-pub fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn excerpt(text: &str) -> String {
-    text.chars().take(300).collect()
 }

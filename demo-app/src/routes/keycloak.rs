@@ -5,14 +5,14 @@ use axum::http::request::Parts;
 use axum::response::Response;
 
 use super::{
-    CallbackParams, Ctx, expired_session_cookie, page, problem_page, redirect, session_cookie,
+    Ctx, accept_callback, expired_session_cookie, page, problem_page, redirect, session_cookie,
 };
 use crate::app::App;
 use crate::claims;
 use crate::errors::{Flow, Problem};
 use crate::log;
 use crate::pages::Body;
-use crate::session::{FlowSlot, Pending, StateCheck};
+use crate::session::{FlowSlot, Pending};
 
 /// Stores a new pending sign-in (state, nonce, PKCE verifier) and sends the browser to
 /// Keycloak's authorization endpoint.
@@ -39,14 +39,6 @@ pub async fn login(app: &App, parts: &Parts) -> Response {
     redirect(app, &ctx, &location, &cookies)
 }
 
-pub(super) fn state_problem(check: StateCheck, flow: Flow) -> Problem {
-    match check {
-        StateCheck::NoPending => Problem::SignInExpired(flow),
-        StateCheck::Mismatch => Problem::StateMismatch(flow),
-        StateCheck::AlreadyUsed => Problem::AlreadyUsed(flow),
-    }
-}
-
 pub async fn callback(app: &App, parts: &Parts) -> Response {
     let ctx = Ctx::new(app, parts);
     match sign_in(app, &ctx, parts).await {
@@ -57,23 +49,8 @@ pub async fn callback(app: &App, parts: &Parts) -> Response {
 
 async fn sign_in(app: &App, ctx: &Ctx, parts: &Parts) -> Result<Response, Problem> {
     let flow = Flow::Keycloak;
-    let params = CallbackParams::parse(parts.uri.query())?;
+    let (pending, code) = accept_callback(app, ctx, parts, flow)?;
     let id = ctx.session.ok_or(Problem::SignInExpired(flow))?;
-    // Checked in this order: a session with a pending sign-in, the state (consumed on
-    // first use), then what the provider said.
-    let pending = app
-        .sessions
-        .with(id, |s| s.keycloak_flow.consume(params.state.as_deref()))
-        .ok_or(Problem::SignInExpired(flow))?
-        .map_err(|check| state_problem(check, flow))?;
-    if let Some(error) = params.error {
-        return Err(Problem::ProviderError {
-            flow,
-            error,
-            description: params.error_description.unwrap_or_default(),
-        });
-    }
-    let code = params.code.ok_or(Problem::MissingCode(flow))?;
 
     let d = app.keycloak.discovery().await?;
     let tokens = app

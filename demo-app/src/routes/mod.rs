@@ -19,11 +19,11 @@ use axum::response::Response;
 
 use crate::app::App;
 use crate::claims::truncate;
-use crate::errors::Problem;
+use crate::errors::{Flow, Problem};
 use crate::log;
 use crate::metrics::Route;
 use crate::pages::{self, Body, Lang, Page};
-use crate::session::{COOKIE_NAME, SessionId};
+use crate::session::{COOKIE_NAME, Pending, SessionId, StateCheck};
 
 /// Longer query strings are refused (414) before anything parses them.
 pub const MAX_QUERY: usize = 4096;
@@ -159,6 +159,43 @@ fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+/// The checks every authorization response passes, in this order: a session with a
+/// pending flow, the state (the pending flow is consumed on first use, so a replay is
+/// refused), then what the provider said. Returns the pending flow and the code.
+pub(crate) fn accept_callback(
+    app: &App,
+    ctx: &Ctx,
+    parts: &Parts,
+    flow: Flow,
+) -> Result<(Pending, String), Problem> {
+    let params = CallbackParams::parse(parts.uri.query())?;
+    let id = ctx.session.ok_or(Problem::SignInExpired(flow))?;
+    let pending = app
+        .sessions
+        .with(id, |s| {
+            let slot = match flow {
+                Flow::Keycloak => &mut s.keycloak_flow,
+                Flow::OpenShift => &mut s.openshift_flow,
+            };
+            slot.consume(params.state.as_deref())
+        })
+        .ok_or(Problem::SignInExpired(flow))?
+        .map_err(|check| match check {
+            StateCheck::NoPending => Problem::SignInExpired(flow),
+            StateCheck::Mismatch => Problem::StateMismatch(flow),
+            StateCheck::AlreadyUsed => Problem::AlreadyUsed(flow),
+        })?;
+    if let Some(error) = params.error {
+        return Err(Problem::ProviderError {
+            flow,
+            error,
+            description: params.error_description.unwrap_or_default(),
+        });
+    }
+    let code = params.code.ok_or(Problem::MissingCode(flow))?;
+    Ok((pending, code))
 }
 
 /// The parameters of an authorization response (RFC 6749 4.1.2), bounded.

@@ -4,8 +4,7 @@
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use super::keycloak::state_problem;
-use super::{CallbackParams, Ctx, problem_page, redirect};
+use super::{Ctx, accept_callback, problem_page, redirect};
 use crate::app::App;
 use crate::errors::{Flow, Problem};
 use crate::exchange;
@@ -72,21 +71,8 @@ pub async fn callback(app: &App, parts: &Parts) -> Response {
 
 async fn finish(app: &App, ctx: &Ctx, parts: &Parts) -> Result<Response, Problem> {
     let flow = Flow::OpenShift;
-    let params = CallbackParams::parse(parts.uri.query())?;
+    let (pending, code) = accept_callback(app, ctx, parts, flow)?;
     let id = ctx.session.ok_or(Problem::SignInExpired(flow))?;
-    let pending = app
-        .sessions
-        .with(id, |s| s.openshift_flow.consume(params.state.as_deref()))
-        .ok_or(Problem::SignInExpired(flow))?
-        .map_err(|check| state_problem(check, flow))?;
-    if let Some(error) = params.error {
-        return Err(Problem::ProviderError {
-            flow,
-            error,
-            description: params.error_description.unwrap_or_default(),
-        });
-    }
-    let code = params.code.ok_or(Problem::MissingCode(flow))?;
 
     let endpoints = app.openshift.endpoints().await?;
     let token = app
