@@ -115,6 +115,19 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
         .assert_ok()
         .assert_contains("unchanged  process/ocp-sim");
 
+    // A dry run on nothing plans every object and writes nothing.
+    let plan = setup.run(&["--dry-run", "all"]);
+    plan.assert_ok();
+    let planned = plan.outcomes();
+    assert!(planned.len() >= 20, "{}", plan.all());
+    assert!(
+        planned.iter().all(|o| o == "would create"),
+        "{}",
+        plan.all()
+    );
+    assert!(common::container_id(&setup.bed.container).is_none());
+    assert!(!setup.bed.state_dir().join("tls/ca.crt").exists());
+
     setup.run(&["all"]).assert_ok();
     setup.assert_verified();
 
@@ -133,6 +146,13 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
     assert_eq!(status["ok"], true);
     assert!(parts(&status).iter().all(|(_, ok)| *ok), "{status:#}");
     assert_eq!(parts(&status).len(), 9, "one row per part of the chain");
+    let deep = setup.run(&["status", "--deep"]);
+    deep.assert_ok();
+    assert!(
+        deep.stdout.contains("✔ token exchange (deep)"),
+        "{}",
+        deep.all()
+    );
 
     // Keycloak stopped by hand: status names it, with a hint, and fails; all repairs it.
     common::podman(&["stop", "-t", "2", &setup.bed.container]);
