@@ -64,7 +64,7 @@ pub fn excerpt(html: &str) -> String {
         }
     }
     let words: Vec<&str> = text.split_whitespace().collect();
-    words.join(" ").chars().take(200).collect()
+    unescape(&words.join(" ")).chars().take(200).collect()
 }
 
 fn unescape(text: &str) -> String {
@@ -106,6 +106,10 @@ mod tests {
         assert_eq!(
             keycloak_feedback(html).as_deref(),
             Some("Invalid username or password.")
+        );
+        assert_eq!(
+            excerpt("<h1>Error</h1>\n<p>provider &quot;keycloak&quot;: no</p>"),
+            "Error provider \"keycloak\": no"
         );
     }
 }
