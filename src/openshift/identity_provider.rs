@@ -6,7 +6,7 @@
 //! conflict. Other providers keep their content and their order.
 
 use anyhow::{Result, anyhow, bail};
-use kube::api::{DynamicObject, PostParams};
+use kube::api::{Api, DynamicObject, PostParams};
 use serde_json::Value;
 
 use super::cluster::Cluster;
@@ -29,11 +29,7 @@ pub async fn ensure(
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
     for _ in 0..CONFLICT_RETRIES {
-        let live = oauths
-            .get_opt("cluster")
-            .await
-            .map_err(|e| cluster.explain(e, "oauths/cluster"))?;
-        let Some(mut live) = live else {
+        let Some(mut live) = read_oauth(cluster, &oauths).await? else {
             let mut created: DynamicObject = serde_json::from_value(empty_oauth.clone())
                 .map_err(|err| anyhow!("oauth-cluster.yaml: {err}"))?;
             created.data["spec"]["identityProviders"] = Value::Array(vec![entry.clone()]);
@@ -119,11 +115,7 @@ pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Resul
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
     for _ in 0..CONFLICT_RETRIES {
-        let live = oauths
-            .get_opt("cluster")
-            .await
-            .map_err(|e| cluster.explain(e, "oauths/cluster"))?;
-        let Some(mut live) = live else {
+        let Some(mut live) = read_oauth(cluster, &oauths).await? else {
             report.record("identityprovider", label, Outcome::Absent, vec![]);
             return Ok(());
         };
@@ -160,6 +152,16 @@ pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Resul
         return Ok(());
     }
     bail!("oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again")
+}
+
+async fn read_oauth(
+    cluster: &Cluster,
+    oauths: &Api<DynamicObject>,
+) -> Result<Option<DynamicObject>> {
+    oauths
+        .get_opt("cluster")
+        .await
+        .map_err(|e| cluster.explain(e, "oauths/cluster"))
 }
 
 fn owned_names(oauth: &DynamicObject) -> Vec<String> {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Form, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,6 +15,8 @@ use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+
+use super::{found, oauth_error};
 
 pub const CLIENT_ID: &str = "third-party-app";
 pub const CLIENT_SECRET: &str = "kc-client-secret-for-tests";
@@ -191,19 +193,7 @@ async fn authorize(
         .append_pair("state", q.get("state").map(String::as_str).unwrap_or(""))
         .append_pair("session_state", "sso-session-1")
         .append_pair("code", &code);
-    (
-        StatusCode::FOUND,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response()
-}
-
-fn oauth_error(status: u16, error: &str, description: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap(),
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
+    found(&location)
 }
 
 fn now() -> i64 {

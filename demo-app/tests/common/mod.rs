@@ -268,3 +268,23 @@ impl Harness {
         (self.get(callback.as_str()).await, callback)
     }
 }
+
+/// An OAuth error answer as Keycloak and OpenShift give it (RFC 6749 5.2).
+pub fn oauth_error(status: u16, error: &str, description: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::from_u16(status).unwrap(),
+        axum::Json(serde_json::json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+/// A 302 to `location`, as an authorization endpoint answers.
+pub fn found(location: &url::Url) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::FOUND,
+        [(axum::http::header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}

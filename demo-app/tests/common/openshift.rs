@@ -13,6 +13,8 @@ use axum::{Json, Router};
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::{found, oauth_error};
+
 pub const CLIENT_ID: &str = "third-party-demo";
 pub const CLIENT_SECRET: &str = "ocp-oauthclient-secret-for-tests";
 pub const IDP: &str = "keycloak";
@@ -94,19 +96,7 @@ async fn authorize(
         .query_pairs_mut()
         .append_pair("code", &code)
         .append_pair("state", q.get("state").map(String::as_str).unwrap_or(""));
-    (
-        StatusCode::FOUND,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response()
-}
-
-fn oauth_error(status: u16, error: &str, description: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap(),
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
+    found(&location)
 }
 
 async fn token(
