@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use bridgectl::cli::{Cli, Command, OutputFormat, SandboxAction};
+use bridgectl::cli::{Cli, Command, OutputFormat};
 use bridgectl::context::Context;
 use bridgectl::steps::Step;
-use bridgectl::ui::out;
-use bridgectl::{commands, config, sandbox, state, steps, ui, verify};
+use bridgectl::{commands, config, sandbox, state, ui};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -73,51 +72,22 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         ui,
         dry_run: global.dry_run,
     };
-    let step = match cli.command {
-        Command::Step1 => Step::One,
-        Command::Step2 => Step::Two,
-        Command::Step3 => Step::Three,
-        Command::Step4 => Step::Four,
-        Command::Step5 => Step::Five,
-        Command::Credentials => {
-            commands::credentials(&ctx)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        Command::Config => {
-            commands::show_config(&ctx.config)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        Command::Sandbox(action) => {
-            let report = match action {
-                SandboxAction::Up => sandbox::up(&ctx).await?,
-                SandboxAction::Down => sandbox::down(&ctx).await?,
-            };
-            out(report.render());
-            return Ok(ExitCode::SUCCESS);
-        }
-        Command::Verify => {
-            let rows = verify::run(&ctx, &ctx.config.users).await?;
-            out(verify::render(&rows));
-            let passed = rows.iter().all(verify::Row::passed);
-            return Ok(if passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
-        }
-        Command::All => return Ok(commands::all(&ctx).await),
+    match cli.command {
+        Command::Step1 => commands::step(&ctx, Step::One).await,
+        Command::Step2 => commands::step(&ctx, Step::Two).await,
+        Command::Step3 => commands::step(&ctx, Step::Three).await,
+        Command::Step4 => commands::step(&ctx, Step::Four).await,
+        Command::Step5 => commands::step(&ctx, Step::Five).await,
+        Command::All => Ok(commands::all(&ctx).await),
+        Command::Verify => commands::verify(&ctx).await,
         Command::Status { deep, output } => {
-            return commands::status(&ctx, deep, output == OutputFormat::Json).await;
+            commands::status(&ctx, deep, output == OutputFormat::Json).await
         }
         Command::Clean { yes, images, purge } => {
-            let options = commands::CleanOptions { yes, images, purge };
-            return commands::clean(&ctx, &options).await;
+            commands::clean(&ctx, &commands::CleanOptions { yes, images, purge }).await
         }
-    };
-    ctx.ui.info(step.title());
-    let report = steps::run(&ctx, step).await?;
-    out(report.render());
-    ctx.ui
-        .info(format!("{}: {}", step.title(), report.summary()));
-    Ok(ExitCode::SUCCESS)
+        Command::Sandbox(action) => commands::sandbox(&ctx, action).await,
+        Command::Credentials => commands::credentials(&ctx),
+        Command::Config => commands::show_config(&ctx.config),
+    }
 }

@@ -1,5 +1,7 @@
 //! Commands that show what is configured: credentials (the only output with secrets), config.
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 
 use crate::config::Config;
@@ -8,7 +10,7 @@ use crate::state::names;
 use crate::ui::out;
 
 /// Prints every credential a person needs; the one command that shows secrets.
-pub fn credentials(ctx: &Context) -> Result<()> {
+pub fn credentials(ctx: &Context) -> Result<ExitCode> {
     let config = &ctx.config;
     let admin = ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?;
     out(format!("Keycloak admin ({}):\n", config.keycloak_url()));
@@ -39,11 +41,11 @@ pub fn credentials(ctx: &Context) -> Result<()> {
         "  OpenShift OAuthClient {oauth}  {}\n",
         secret.expose()
     ));
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The effective configuration, as YAML.
-pub fn show_config(config: &Config) -> Result<()> {
+pub fn show_config(config: &Config) -> Result<ExitCode> {
     out(serde_yaml::to_string(config)?);
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

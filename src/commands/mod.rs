@@ -3,9 +3,11 @@
 mod all;
 mod clean;
 mod credentials;
+mod run;
 mod status;
 
 pub use all::all;
 pub use clean::{CleanOptions, clean};
 pub use credentials::{credentials, show_config};
+pub use run::{sandbox, step, verify};
 pub use status::status;
