@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use bridgectl::verify::page::{excerpt as visible_text, keycloak_form_action as form_action};
+use bridgectl::verify::page::{keycloak_form_action as form_action, visible_text};
 use common::browser::{Browser, artifacts_dir};
 use common::sim::Sim;
 use common::{Bed, Run, free_port, shared_keycloak, unique};

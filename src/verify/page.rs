@@ -48,8 +48,8 @@ pub fn error_message(html: &str) -> Option<String> {
     has_id(html, "error").then(|| text_of(html, "error").unwrap_or_default())
 }
 
-/// The start of a page's visible text, for messages.
-pub fn excerpt(html: &str) -> String {
+/// A page's visible text: tags dropped, whitespace collapsed, entities decoded.
+pub fn visible_text(html: &str) -> String {
     let mut text = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -64,7 +64,12 @@ pub fn excerpt(html: &str) -> String {
         }
     }
     let words: Vec<&str> = text.split_whitespace().collect();
-    unescape(&words.join(" ")).chars().take(200).collect()
+    unescape(&words.join(" "))
+}
+
+/// The start of a page's visible text, for one-line messages.
+pub fn excerpt(html: &str) -> String {
+    visible_text(html).chars().take(200).collect()
 }
 
 fn unescape(text: &str) -> String {

@@ -1,7 +1,7 @@
 //! A person's browser, minus the browser: the OpenShift OAuth flow through the real
 //! Keycloak login form, with a cookie jar and redirects followed by hand.
 
-use bridgectl::verify::page::{excerpt, keycloak_form_action as form_action};
+use bridgectl::verify::page::{excerpt, keycloak_form_action as form_action, visible_text};
 use serde_json::Value;
 
 pub struct Endpoints<'a> {
@@ -129,7 +129,7 @@ fn location(resp: reqwest::blocking::Response, step: &str) -> Result<String, Str
         let body = resp.text().unwrap_or_default();
         return Err(format!(
             "{step}: expected a redirect, got {status}: {}",
-            excerpt(&body)
+            visible_text(&body)
         ));
     }
     resp.headers()
