@@ -35,18 +35,9 @@ struct Keys {
 }
 
 fn rsa_key() -> EncodingKey {
-    use aws_lc_rs::encoding::AsDer;
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
-        .expect("generate a test RSA key");
-    let der = pair.as_der().expect("PKCS#8 DER");
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(line).unwrap());
-        pem.push('\n');
-    }
-    pem.push_str("-----END PRIVATE KEY-----\n");
-    EncodingKey::from_rsa_pem(pem.as_bytes()).expect("load the test RSA key")
+    let pair =
+        rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("generate a test RSA key");
+    EncodingKey::from_rsa_pem(pair.serialize_pem().as_bytes()).expect("load the test RSA key")
 }
 
 fn keys() -> &'static Keys {
