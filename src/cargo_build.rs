@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::config::Config;
-use crate::ui::Ui;
+use crate::ui::{Ui, tail_indented};
 
 /// A package of the workspace and where a prebuilt binary of it may be configured.
 pub struct Package<'a> {
@@ -116,15 +116,9 @@ fn cargo_build(package: &str, source: &Path, ui: &Ui) -> Result<PathBuf> {
         Err(err) => bail!("cannot run cargo: {err}"),
     };
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
         bail!(
             "cargo could not build {package}:\n{}",
-            tail.into_iter()
-                .rev()
-                .map(|l| format!("    {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
+            tail_indented(&String::from_utf8_lossy(&output.stderr), 15)
         );
     }
     executable_from_messages(package, &String::from_utf8_lossy(&output.stdout)).ok_or_else(|| {

@@ -10,6 +10,7 @@ pub mod demo_app;
 pub mod http;
 pub mod keycloak;
 pub mod openshift;
+pub mod ports;
 pub mod reconcile;
 pub mod retry;
 pub mod sandbox;

@@ -88,12 +88,7 @@ pub async fn up(ctx: &Ctx) -> Result<Report> {
         (config.sandbox.api_port, "sandbox.api_port"),
         (config.sandbox.oauth_port, "sandbox.oauth_port"),
     ] {
-        if let Err(err) = std::net::TcpListener::bind(("127.0.0.1", port)) {
-            bail!(
-                "port {port} on 127.0.0.1 is in use ({err}), so the simulator cannot listen there; \
-                 stop what holds it (`ss -ltnp 'sport = :{port}'`) or set {field}"
-            );
-        }
+        crate::ports::ensure_free([127, 0, 0, 1].into(), port, "the simulator", field)?;
     }
     start(
         &ctx.state,
@@ -184,15 +179,10 @@ fn start(state: &StateDir, binary: &Path, api_port: u16, oauth_port: u16) -> Res
         }
         if running(state.root()).is_none() || Instant::now() >= deadline {
             let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(10).collect();
             bail!(
                 "the simulator did not start (see {}):\n{}",
                 dir.join(LOG_FILE).display(),
-                tail.into_iter()
-                    .rev()
-                    .map(|l| format!("    {l}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                crate::ui::tail_indented(&log, 10)
             );
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -130,3 +130,17 @@ pub fn out(text: impl AsRef<str>) {
         std::process::exit(141);
     }
 }
+
+/// The last `lines` lines of another program's output, indented under an error message.
+pub fn tail_indented(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    let start = all.len().saturating_sub(lines);
+    if all[start..].iter().all(|line| line.trim().is_empty()) {
+        return "    (nothing printed)".into();
+    }
+    all[start..]
+        .iter()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use bridgectl::verify::page::{keycloak_form_action as form_action, visible_text};
+use bridgectl::verify::page::{
+    keycloak_form_action as form_action, keycloak_login_fields, visible_text,
+};
 use common::browser::{Browser, artifacts_dir};
 use common::sim::Sim;
 use common::{Bed, Run, free_port, shared_keycloak, unique};
@@ -134,11 +136,7 @@ impl Visitor {
         let resp = self
             .client
             .post(action)
-            .form(&[
-                ("username", username),
-                ("password", password),
-                ("credentialId", ""),
-            ])
+            .form(&keycloak_login_fields(username, password))
             .send()
             .expect("submit the login form");
         assert!(resp.url().as_str().starts_with(app_url), "back at the app");

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use crate::container::{self, ContainerState, Engine, MANAGED_LABEL};
+use crate::container::{self, ContainerState, Engine};
 use crate::context::Context;
 use crate::openshift::{cleanup, cluster};
 use crate::reconcile::{Outcome, Report};
@@ -105,53 +105,8 @@ async fn clean_containers(
         }
     }
     if options.images {
-        remove_built_image(&engine, &config.app.image, ctx.dry_run, report).await?;
+        container::remove_built_image(&engine, &config.app.image, report).await?;
     }
-    Ok(())
-}
-
-/// Only an image bridgectl built (it carries the managed label); pulled images stay.
-async fn remove_built_image(
-    engine: &Engine,
-    image: &str,
-    dry_run: bool,
-    report: &mut Report,
-) -> Result<()> {
-    let found = match engine.docker.inspect_image(image).await {
-        Ok(found) => found,
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        }) => {
-            report.record("image", image, Outcome::Absent, vec![]);
-            return Ok(());
-        }
-        Err(err) => bail!("cannot inspect image {image}: {err}"),
-    };
-    let ours = found
-        .config
-        .and_then(|c| c.labels)
-        .is_some_and(|labels| labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"));
-    if !ours {
-        report.record(
-            "image",
-            image,
-            Outcome::Unchanged,
-            vec!["not built by bridgectl: left alone".into()],
-        );
-        return Ok(());
-    }
-    if !dry_run {
-        engine
-            .docker
-            .remove_image(
-                image,
-                None::<bollard::query_parameters::RemoveImageOptions>,
-                None,
-            )
-            .await
-            .map_err(|err| anyhow::anyhow!("cannot remove image {image}: {err}"))?;
-    }
-    report.record("image", image, Outcome::Deleted, vec![]);
     Ok(())
 }
 

@@ -34,13 +34,6 @@ pub struct BuildContext {
     pub base_field: &'static str,
 }
 
-/// What the build produced: the image id, and the id it replaced (to prune after the
-/// containers using it are gone). Both `None` in a dry run that would build.
-pub struct Built {
-    pub id: Option<String>,
-    pub replaced: Option<String>,
-}
-
 impl BuildContext {
     /// Readable inputs: base image id and a digest per file, never contents.
     fn summary(&self, base_id: &str) -> serde_json::Value {
@@ -63,12 +56,13 @@ impl BuildContext {
 }
 
 /// Builds `context.tag` unless an image built from the same inputs is already there.
+/// Returns the id of the image a rebuild replaced, to prune once no container uses it.
 pub async fn ensure_built_image(
     engine: &Engine,
     context: &BuildContext,
     ui: &Ui,
     report: &mut Report,
-) -> Result<Built> {
+) -> Result<Option<String>> {
     let base_id = ensure_image(
         engine,
         &context.base_image,
@@ -102,10 +96,7 @@ pub async fn ensure_built_image(
         None => (Outcome::Created, vec![]),
         Some(_) if live_labels.get(HASH_LABEL) == Some(&wanted_hash) => {
             report.record("image", &context.tag, Outcome::Unchanged, vec![]);
-            return Ok(Built {
-                id: live_id,
-                replaced: None,
-            });
+            return Ok(None);
         }
         Some(_) => {
             let before = live_labels
@@ -124,16 +115,10 @@ pub async fn ensure_built_image(
     };
     report.record("image", &context.tag, outcome, details);
     if report.dry_run {
-        return Ok(Built {
-            id: None,
-            replaced: None,
-        });
+        return Ok(None);
     }
     let id = build(engine, context, &wanted, &wanted_hash, ui).await?;
-    Ok(Built {
-        replaced: live_id.filter(|old| *old != id),
-        id: Some(id),
-    })
+    Ok(live_id.filter(|old| *old != id))
 }
 
 async fn build(
@@ -180,14 +165,11 @@ async fn build(
     }
     spinner.finish_and_clear();
     if let Some(message) = failure {
-        let tail = output.iter().rev().take(10).rev().cloned();
         bail!(
             "building image {} failed: {message}\nLast build output:\n{}\n\
              Check that {} ({}) exists locally or can be pulled",
             context.tag,
-            tail.map(|l| format!("    {l}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            crate::ui::tail_indented(&output.join("\n"), 10),
             context.base_field,
             context.base_image,
         );
@@ -234,4 +216,43 @@ pub async fn prune_image(engine: &Engine, id: &str, ui: &Ui) {
             engine_message(&err)
         )),
     }
+}
+
+/// `clean --images`: removes the image at `tag` when bridgectl built it (it carries the
+/// managed label); pulled images and anyone else's stay.
+pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report) -> Result<()> {
+    let found = match engine.docker.inspect_image(tag).await {
+        Ok(found) => found,
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => {
+            report.record("image", tag, Outcome::Absent, vec![]);
+            return Ok(());
+        }
+        Err(err) => bail!("cannot inspect image {tag}: {}", engine_message(&err)),
+    };
+    let ours = found
+        .config
+        .and_then(|c| c.labels)
+        .is_some_and(|labels| labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"));
+    if !ours {
+        report.record(
+            "image",
+            tag,
+            Outcome::Unchanged,
+            vec!["not built by bridgectl: left alone".into()],
+        );
+        return Ok(());
+    }
+    if !report.dry_run {
+        engine
+            .docker
+            .remove_image(tag, None::<RemoveImageOptions>, None)
+            .await
+            .map_err(|err| {
+                anyhow::anyhow!("cannot remove image {tag}: {}", engine_message(&err))
+            })?;
+    }
+    report.record("image", tag, Outcome::Deleted, vec![]);
+    Ok(())
 }

@@ -8,7 +8,7 @@ mod ready;
 mod reconcile;
 mod spec;
 
-pub use build::{BuildContext, Built, ContextFile, ensure_built_image, prune_image};
+pub use build::{BuildContext, ContextFile, ensure_built_image, prune_image, remove_built_image};
 pub use engine::Engine;
 pub use ready::{Readiness, wait_ready};
 pub use reconcile::{ContainerState, ensure, logs_tail, remove, state};

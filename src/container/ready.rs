@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::{ContainerState, Engine, logs_tail, state};
-use crate::ui::Ui;
+use crate::ui::{Ui, tail_indented};
 
 const POLL_EVERY: Duration = Duration::from_millis(100);
 const STATE_CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -49,7 +49,7 @@ pub async fn wait_ready(engine: &Engine, ready: &Readiness<'_>, ui: &Ui) -> Resu
                     "container {name} stopped while {} was starting (status {status}).\n\
                      Last lines:\n{}",
                     ready.service,
-                    indent(&logs)
+                    tail_indented(&logs, 20)
                 ));
             }
         }
@@ -62,7 +62,7 @@ pub async fn wait_ready(engine: &Engine, ready: &Readiness<'_>, ui: &Ui) -> Resu
                 ready.service,
                 ready.timeout.as_secs(),
                 ready.url,
-                indent(&logs),
+                tail_indented(&logs, 20),
                 ready.timeout_field,
             ));
         }
@@ -70,14 +70,4 @@ pub async fn wait_ready(engine: &Engine, ready: &Readiness<'_>, ui: &Ui) -> Resu
     };
     spinner.finish_and_clear();
     result
-}
-
-fn indent(text: &str) -> String {
-    if text.trim().is_empty() {
-        return "    (the container printed nothing yet)".into();
-    }
-    text.lines()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -1,7 +1,6 @@
 //! Reconciling one container with its spec: create, start, recreate, or leave alone.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, TcpListener};
 
 use anyhow::{Context, Result, bail};
 use bollard::models::{ContainerCreateBody, ContainerInspectResponse, HostConfig};
@@ -147,7 +146,12 @@ pub async fn ensure(
 
 async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<String> {
     for port in &spec.ports {
-        ensure_port_free(port.host_ip, port.host_port, spec)?;
+        crate::ports::ensure_free(
+            port.host_ip,
+            port.host_port,
+            &format!("container {}", spec.name),
+            &spec.config_field.replace(".image", ""),
+        )?;
     }
     let options = CreateContainerOptions {
         name: Some(spec.name.clone()),
@@ -270,22 +274,6 @@ async fn upload_files(engine: &Engine, spec: &ContainerSpec) -> Result<()> {
                 engine_message(&err)
             )
         })
-}
-
-/// Fails early, with the fix, when something else holds a port the container needs.
-fn ensure_port_free(host_ip: IpAddr, port: u16, spec: &ContainerSpec) -> Result<()> {
-    match TcpListener::bind((host_ip, port)) {
-        Ok(listener) => {
-            drop(listener);
-            Ok(())
-        }
-        Err(err) => bail!(
-            "host port {port} on {host_ip} is already in use ({err}), so container {name} cannot publish it. \
-             Stop whatever listens there (`ss -ltnp 'sport = :{port}'`) or choose another port in the configuration ({field})",
-            name = spec.name,
-            field = spec.config_field.replace(".image", ""),
-        ),
-    }
 }
 
 pub async fn remove(engine: &Engine, id_or_name: &str) -> Result<()> {

@@ -18,10 +18,7 @@ pub struct Upstreams {
 pub async fn resolve(ctx: &Context, our_ca: String) -> Result<Upstreams> {
     let config = &ctx.config;
     let cluster = cluster::connect(config).await?;
-    let ocp_oauth_url = match &config.openshift.oauth_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => oauth_server::discover(&cluster).await?,
-    };
+    let ocp_oauth_url = crate::openshift::oauth_url_of(config, &cluster).await?;
     let mut bundle = vec![our_ca];
     bundle.extend(cluster.ca_pems.iter().cloned());
     match oauth_server::ingress_ca(&cluster).await {

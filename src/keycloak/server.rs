@@ -63,6 +63,14 @@ pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) 
     }
 }
 
+/// Where bridgectl asks whether Keycloak serves: the master realm's discovery document.
+pub fn health_url(config: &Config) -> String {
+    format!(
+        "{}/realms/master/.well-known/openid-configuration",
+        config.keycloak_local_url()
+    )
+}
+
 /// Polls Keycloak over HTTPS, verified against our CA, until the master realm answers.
 pub async fn wait_ready(
     engine: &Engine,
@@ -73,10 +81,7 @@ pub async fn wait_ready(
     let readiness = Readiness {
         container: &config.keycloak.container_name,
         service: "Keycloak",
-        url: format!(
-            "{}/realms/master/.well-known/openid-configuration",
-            config.keycloak_local_url()
-        ),
+        url: health_url(config),
         client: crate::http::client_trusting(ca_pem, Duration::from_secs(2))?,
         timeout: Duration::from_secs(config.keycloak.ready_timeout_secs),
         timeout_field: "keycloak.ready_timeout_secs",

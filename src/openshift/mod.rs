@@ -22,5 +22,13 @@ pub async fn oauth_url(config: &Config) -> Result<String> {
     let cluster = cluster::connect(config).await.map_err(|err| {
         err.context("the OpenShift OAuth URL is needed (set openshift.oauth_url, or make the cluster reachable)")
     })?;
-    oauth_server::discover(&cluster).await
+    oauth_url_of(config, &cluster).await
+}
+
+/// The same, for a cluster already connected to.
+pub async fn oauth_url_of(config: &Config, cluster: &cluster::Cluster) -> Result<String> {
+    match &config.openshift.oauth_url {
+        Some(url) => Ok(url.trim_end_matches('/').to_string()),
+        None => oauth_server::discover(cluster).await,
+    }
 }

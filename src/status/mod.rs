@@ -80,7 +80,8 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
         .map(|(part, step, kinds)| row_from_plan(part, *step, kinds, result_of(*step)))
         .collect();
     // The container row also needs Keycloak to answer.
-    if let (Some(row), Err(problem)) = (rows.get_mut(1), &keycloak)
+    let container_row = rows.iter_mut().find(|row| row.part == "Keycloak container");
+    if let (Some(row), Err(problem)) = (container_row, &keycloak)
         && row.ok
     {
         *row = failed("Keycloak container", problem.clone(), Step::One);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::Row;
 use crate::context::Context;
 use crate::demo_app::container::local_health_url;
+use crate::keycloak::server::health_url;
 use crate::verify;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -13,18 +14,10 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Keycloak's master realm answers over HTTPS, verified against our CA.
 pub async fn keycloak(ctx: &Context) -> Result<(), String> {
     let ca = ctx
-        .state
-        .read(crate::tls::CA_CERT)
-        .ok()
-        .flatten()
-        .ok_or("no CA in the state directory yet")?;
-    let client = crate::http::client_trusting(&String::from_utf8_lossy(&ca), PROBE_TIMEOUT)
-        .map_err(|err| err.to_string())?;
-    let url = format!(
-        "{}/realms/master/.well-known/openid-configuration",
-        ctx.config.keycloak_local_url()
-    );
-    answers(&client, &url)
+        .ca_pem()
+        .map_err(|_| "no CA in the state directory yet")?;
+    let client = crate::http::client_trusting(&ca, PROBE_TIMEOUT).map_err(|err| err.to_string())?;
+    answers(&client, &health_url(&ctx.config))
         .await
         .map_err(|e| format!("Keycloak is not answering: {e}"))
 }

@@ -22,8 +22,6 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [Step::One, Step::Two, Step::Three, Step::Four, Step::Five];
-
     /// The subcommand's name.
     pub fn name(self) -> &'static str {
         match self {

@@ -37,7 +37,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.dry_run)?;
     ctx.ui
         .detail(format!("demo app binary {}", binary.path.display()));
-    let built = container::ensure_built_image(
+    let replaced_image = container::ensure_built_image(
         &engine,
         &app::build_context(config, binary.contents()?),
         &ctx.ui,
@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         timeout_field: "app.ready_timeout_secs",
     };
     container::wait_ready(&engine, &readiness, &ctx.ui).await?;
-    if let Some(old) = built.replaced {
+    if let Some(old) = replaced_image {
         container::prune_image(&engine, &old, &ctx.ui).await;
     }
     ctx.ui.detail(format!("demo app at {}", config.app_url()));

@@ -9,6 +9,18 @@ pub fn keycloak_form_action(html: &str) -> Option<String> {
     Some(unescape(&form[start..start + end]))
 }
 
+/// The fields Keycloak's login form posts.
+pub fn keycloak_login_fields<'a>(
+    username: &'a str,
+    password: &'a str,
+) -> [(&'static str, &'a str); 3] {
+    [
+        ("username", username),
+        ("password", password),
+        ("credentialId", ""),
+    ]
+}
+
 /// Keycloak's message to the user on a login page ("Invalid username or password.").
 pub fn keycloak_feedback(html: &str) -> Option<String> {
     let at = html

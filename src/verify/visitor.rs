@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use super::page;
+use super::page::{self, keycloak_login_fields};
 
 pub struct Visitor {
     client: reqwest::Client,
@@ -58,11 +58,7 @@ impl Visitor {
         let resp = self
             .client
             .post(&action)
-            .form(&[
-                ("username", username),
-                ("password", password),
-                ("credentialId", ""),
-            ])
+            .form(&keycloak_login_fields(username, password))
             .send()
             .await
             .map_err(|err| {

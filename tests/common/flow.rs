@@ -1,7 +1,9 @@
 //! A person's browser, minus the browser: the OpenShift OAuth flow through the real
 //! Keycloak login form, with a cookie jar and redirects followed by hand.
 
-use bridgectl::verify::page::{excerpt, keycloak_form_action as form_action, visible_text};
+use bridgectl::verify::page::{
+    excerpt, keycloak_form_action as form_action, keycloak_login_fields, visible_text,
+};
 use serde_json::Value;
 
 pub struct Endpoints<'a> {
@@ -53,11 +55,7 @@ pub fn projects_seen(
         .ok_or_else(|| format!("keycloak login page has no form: {}", excerpt(&page)))?;
     let submitted = client
         .post(action)
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("credentialId", ""),
-        ])
+        .form(&keycloak_login_fields(username, password))
         .send()
         .map_err(|e| format!("login: {e}"))?;
     let callback = location(submitted, "keycloak login")?;
