@@ -38,8 +38,9 @@ pub fn ensure(
     report: &mut Report,
 ) -> Result<Material> {
     let now = OffsetDateTime::now_utc();
-    let existing_ca = load_pair(state, CA_CERT, CA_KEY)?.filter(|(cert, _)| {
+    let existing_ca = load_pair(state, CA_CERT, CA_KEY)?.filter(|(cert, key)| {
         inspect(cert).is_ok_and(|info| info.is_ca && info.not_after - now > RENEW_BEFORE)
+            && key_matches(cert, key)
     });
     let (ca_pem, ca_key_pem) = match existing_ca {
         Some(pair) => {
@@ -68,7 +69,7 @@ pub fn ensure(
     let current = load_pair(state, SERVER_CERT, SERVER_KEY)?;
     let stale_reasons = current
         .as_ref()
-        .map(|(cert, _)| server_problems(cert, &ca_pem, &wanted, now));
+        .map(|(cert, key)| server_problems(cert, key, &ca_pem, &wanted, now));
     match (current, stale_reasons) {
         (Some((cert, key)), Some(reasons)) if reasons.is_empty() => {
             report.record("certificate", "server", Outcome::Unchanged, vec![]);
@@ -159,6 +160,7 @@ fn describe(cert: &X509Certificate<'_>) -> CertInfo {
 /// Why the current server certificate cannot stay; empty when it can.
 fn server_problems(
     cert_pem: &str,
+    key_pem: &str,
     ca_pem: &str,
     wanted: &BTreeSet<String>,
     now: OffsetDateTime,
@@ -189,7 +191,22 @@ fn server_problems(
     if cert.verify_signature(Some(ca.public_key())).is_err() {
         problems.push("not signed by the current CA".into());
     }
+    if !key_matches(cert_pem, key_pem) {
+        // A run killed between writing the new key and the new certificate.
+        problems.push("the key on disk does not belong to it".into());
+    }
     problems
+}
+
+/// Whether `key_pem` is the private key of the certificate `cert_pem`.
+fn key_matches(cert_pem: &str, key_pem: &str) -> bool {
+    let Ok(der) = pem_to_der(cert_pem) else {
+        return false;
+    };
+    let Ok((_, cert)) = X509Certificate::from_der(&der) else {
+        return false;
+    };
+    pki::public_key_der(key_pem).is_some_and(|public| public == cert.public_key().raw)
 }
 
 fn issue_ca(hostname: &str, now: OffsetDateTime) -> Result<(String, String)> {

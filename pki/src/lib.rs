@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use anyhow::{Context, Result};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType,
+    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData, SanType,
 };
 use time::OffsetDateTime;
 
@@ -23,6 +23,14 @@ pub struct Subject<'a> {
     pub common_name: &'a str,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
+}
+
+/// The SubjectPublicKeyInfo (DER) of a PEM private key, to check that a key belongs to a
+/// certificate; `None` when the key does not parse.
+pub fn public_key_der(key_pem: &str) -> Option<Vec<u8>> {
+    KeyPair::from_pem(key_pem)
+        .ok()
+        .map(|key| key.subject_public_key_info())
 }
 
 /// A self-signed CA that may sign server certificates (but no further CAs).

@@ -109,6 +109,39 @@ fn a_server_cert_near_expiry_or_from_another_ca_is_reissued() {
 }
 
 #[test]
+fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = StateDir::open(dir.path()).unwrap();
+    let wanted = names(&["127.0.0.1"]);
+    ensure(&state, &wanted, "h", &mut Report::new(false)).unwrap();
+    let ca = state.read(CA_CERT).unwrap().unwrap();
+
+    // The new server key landed, the new certificate did not.
+    let (_, stray_key) = issue_ca("stray", OffsetDateTime::now_utc()).unwrap();
+    state
+        .write_private(SERVER_KEY, stray_key.as_bytes())
+        .unwrap();
+    let mut report = Report::new(false);
+    let material = ensure(&state, &wanted, "h", &mut report).unwrap();
+    assert_eq!(report.changes[0].outcome, Outcome::Unchanged);
+    assert_eq!(
+        report.changes[1].details,
+        ["the key on disk does not belong to it".to_string()]
+    );
+    assert!(key_matches(
+        &material.server_cert_pem,
+        &material.server_key_pem
+    ));
+
+    // The same for the CA: a CA whose key is not its own is issued again.
+    state.write_private(CA_KEY, stray_key.as_bytes()).unwrap();
+    let mut report = Report::new(false);
+    ensure(&state, &wanted, "h", &mut report).unwrap();
+    assert_eq!(report.changes[0].outcome, Outcome::Created);
+    assert_ne!(state.read(CA_CERT).unwrap().unwrap(), ca);
+}
+
+#[test]
 fn dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
