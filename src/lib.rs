@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod container;
 pub mod context;
+pub mod crash_point;
 pub mod demo_app;
 pub mod http;
 pub mod keycloak;

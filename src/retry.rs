@@ -18,6 +18,19 @@ impl Backoff {
         max_delay: Duration::from_secs(4),
     };
 
+    /// For a server that answered before and went away mid-run, most likely restarting
+    /// (Keycloak takes up to a minute on a small host): about 60 s in all.
+    pub const RESTART: Backoff = Backoff {
+        attempts: 17,
+        first_delay: Duration::from_millis(250),
+        max_delay: Duration::from_secs(5),
+    };
+
+    /// The longest this policy waits in all before giving up.
+    pub fn budget(&self) -> Duration {
+        (1..self.attempts).map(|n| self.delay(n)).sum()
+    }
+
     fn delay(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
         self.first_delay.saturating_mul(factor).min(self.max_delay)
@@ -91,5 +104,8 @@ mod tests {
         assert_eq!(Backoff::SERVER.delay(1), Duration::from_millis(250));
         assert_eq!(Backoff::SERVER.delay(2), Duration::from_millis(500));
         assert_eq!(Backoff::SERVER.delay(6), Duration::from_secs(4));
+        assert_eq!(Backoff::SERVER.budget(), Duration::from_millis(7750));
+        let restart = Backoff::RESTART.budget().as_secs();
+        assert!((55..=70).contains(&restart), "{restart}");
     }
 }

@@ -97,6 +97,9 @@ impl StateDir {
         }
         file.set_len(0)?;
         write!(file, "pid {}", std::process::id())?;
+        // Every writer holds this lock, so what is half-written now was left by a run
+        // that was killed.
+        remove_leftovers(&self.root, &[self.path("sandbox")]);
         Ok(StateLock { _file: file })
     }
 
@@ -123,6 +126,12 @@ impl StateDir {
         if self.read_only {
             return Ok(());
         }
+        self.write_file(relative, bytes)?;
+        crate::crash_point::wrote(|| format!("state write {relative}"));
+        Ok(())
+    }
+
+    fn write_file(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(relative);
         let dir = path.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir)?;
@@ -141,8 +150,7 @@ impl StateDir {
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The secret stored under `name`, generated (32 random bytes, URL-safe) on first use.
@@ -177,13 +185,16 @@ impl StateDir {
     fn publish_new(&self, relative: &str, bytes: &[u8]) -> Result<bool> {
         let path = self.path(relative);
         let tmp_name = format!("{relative}.new-{}", unique_suffix());
-        self.write_private(&tmp_name, bytes)?;
+        self.write_file(&tmp_name, bytes)?;
         let tmp = self.path(&tmp_name);
         // A hard link never replaces an existing file, unlike a rename.
         let linked = fs::hard_link(&tmp, &path);
         let _ = fs::remove_file(&tmp);
         match linked {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                crate::crash_point::wrote(|| format!("state write {relative}"));
+                Ok(true)
+            }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(err) => Err(err).with_context(|| format!("cannot write {}", path.display())),
         }
@@ -199,6 +210,29 @@ impl StateDir {
 }
 
 /// Distinct per writer, even for threads of one process.
+/// Temporary files of atomic writes (`.NAME.tmp-…`, `NAME.new-…`) that a killed run left;
+/// `skip` holds directories other processes write (the simulator's data).
+fn remove_leftovers(dir: &Path, skip: &[PathBuf]) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() && !skip.contains(&path) => remove_leftovers(&path, skip),
+            Ok(_) if is_leftover(&name) => {
+                let _ = fs::remove_file(&path);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_leftover(name: &str) -> bool {
+    (name.starts_with('.') && name.contains(".tmp-")) || name.contains(".new-")
+}
+
 fn unique_suffix() -> String {
     format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
 }
@@ -230,6 +264,30 @@ pub mod names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_sweeps_what_a_killed_run_left_half_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::open(dir.path()).unwrap();
+        state.write_private("secrets/kept", b"value").unwrap();
+        let leftovers = [
+            "secrets/.kept.tmp-12-00aa",
+            "secrets/kept.new-12-00bb",
+            ".config.tmp-3-ff",
+        ];
+        for name in leftovers {
+            std::fs::write(state.path(name), b"half").unwrap();
+        }
+        std::fs::create_dir_all(state.path("sandbox/data")).unwrap();
+        std::fs::write(state.path("sandbox/data/x.new-1"), b"the simulator's").unwrap();
+
+        let _lock = state.lock(|_| {}).unwrap();
+        for name in leftovers {
+            assert!(!state.path(name).exists(), "{name} is still there");
+        }
+        assert_eq!(state.read("secrets/kept").unwrap().unwrap(), b"value");
+        assert!(state.path("sandbox/data/x.new-1").exists());
+    }
 
     #[test]
     fn secrets_are_generated_once_private_and_redacted() {

@@ -174,6 +174,7 @@ async fn build(
             context.base_image,
         );
     }
+    crate::crash_point::wrote(|| format!("engine build image {}", context.tag));
     match super::image::image_id(engine, &context.tag).await? {
         Some(id) => Ok(id),
         None => bail!(

@@ -135,6 +135,8 @@ pub async fn ensure(
     }
     if start_only {
         ui.detail(format!("starting container {}", spec.name));
+        // A run killed between create and start left a container without its files.
+        upload_files(engine, spec).await?;
         return start(engine, spec).await;
     }
     if let Some(old) = &live_id {
@@ -168,6 +170,7 @@ async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<Strin
                 engine_message(&err)
             )
         })?;
+    crate::crash_point::wrote(|| format!("engine create container {}", spec.name));
     // Anything failing from here on must not leave a half-made container behind.
     let finish = async {
         upload_files(engine, spec).await?;
@@ -237,7 +240,9 @@ async fn start(engine: &Engine, spec: &ContainerSpec) -> Result<()> {
                 String::new()
             };
             anyhow::anyhow!("cannot start container {}: {message}{hint}", spec.name)
-        })
+        })?;
+    crate::crash_point::wrote(|| format!("engine start container {}", spec.name));
+    Ok(())
 }
 
 /// Files go in as a tar archive before start, owned by the container's user.
@@ -273,7 +278,9 @@ async fn upload_files(engine: &Engine, spec: &ContainerSpec) -> Result<()> {
                 spec.name,
                 engine_message(&err)
             )
-        })
+        })?;
+    crate::crash_point::wrote(|| format!("engine copy files into container {}", spec.name));
+    Ok(())
 }
 
 pub async fn remove(engine: &Engine, id_or_name: &str) -> Result<()> {
@@ -287,7 +294,10 @@ pub async fn remove(engine: &Engine, id_or_name: &str) -> Result<()> {
         .remove_container(id_or_name, Some(options))
         .await
     {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            crate::crash_point::wrote(|| "engine remove container".into());
+            Ok(())
+        }
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => Ok(()),

@@ -50,6 +50,13 @@ impl AdminClient {
         Ok(client)
     }
 
+    /// From now on, wait up to `backoff` for a Keycloak that stops answering mid-run (a
+    /// restart) instead of the first sign-in's shorter budget.
+    pub fn riding_out_restarts(mut self, backoff: Backoff) -> AdminClient {
+        self.backoff = backoff;
+        self
+    }
+
     /// Writes (POST, PUT, DELETE) made so far.
     pub fn writes(&self) -> usize {
         self.writes.load(Ordering::Relaxed)
@@ -106,6 +113,7 @@ impl AdminClient {
         if method != Method::GET {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
+        let may_repeat = method != Method::POST;
         let mut refreshed = false;
         loop {
             let token = self.bearer().await?;
@@ -127,11 +135,18 @@ impl AdminClient {
                             )))
                         }
                         Ok(resp) => Ok(resp),
-                        Err(err) if err.is_connect() || err.is_timeout() => {
+                        Err(err) if err.is_connect() => {
+                            Err(Verdict::Retry(unreachable(&self.base, &err)))
+                        }
+                        // The request may have reached Keycloak: only a read, or a write
+                        // that lands the same twice, may be sent again.
+                        Err(err) if may_repeat => {
                             Err(Verdict::Retry(unreachable(&self.base, &err)))
                         }
                         Err(err) => Err(Verdict::Fail(anyhow!(
-                            "{what}: request failed: {}",
+                            "{what}: the connection to Keycloak broke during the request ({}); \
+                             it may or may not have been applied. Run the step again: it reads \
+                             what exists and finishes the rest",
                             describe_error(&err)
                         ))),
                     }
@@ -142,6 +157,11 @@ impl AdminClient {
                 refreshed = true;
                 *self.token.lock().await = None;
                 continue;
+            }
+            if method != Method::GET {
+                crate::crash_point::wrote(|| {
+                    format!("keycloak {method} {}", crate::crash_point::path_label(path))
+                });
             }
             return Ok(resp);
         }

@@ -45,8 +45,9 @@ async fn remove_signed_in_users(
 ) -> Result<()> {
     let what = format!("identities of provider {idp_name}");
     let identities = api(&cluster.client, USERS_API, "Identity", None)?;
-    let ours: Vec<DynamicObject> = identities
-        .list(&ListParams::default())
+    let all = ListParams::default();
+    let ours: Vec<DynamicObject> = cluster
+        .call(|| identities.list(&all))
         .await
         .map_err(|e| cluster.explain(e, &what))?
         .items
@@ -68,8 +69,8 @@ async fn remove_signed_in_users(
         let Some(user_name) = identity.data["user"]["name"].as_str() else {
             continue;
         };
-        let Some(user) = users
-            .get_opt(user_name)
+        let Some(user) = cluster
+            .call(|| users.get_opt(user_name))
             .await
             .map_err(|e| cluster.explain(e, &format!("user {user_name}")))?
         else {
@@ -108,8 +109,10 @@ async fn remove_labelled(
     report: &mut Report,
 ) -> Result<()> {
     let selector = format!("{MANAGED_BY}={MANAGER}");
-    let found = api(&cluster.client, api_version, kind, namespace)?
-        .list(&ListParams::default().labels(&selector))
+    let labelled = ListParams::default().labels(&selector);
+    let objects = api(&cluster.client, api_version, kind, namespace)?;
+    let found = cluster
+        .call(|| objects.list(&labelled))
         .await
         .map_err(|e| cluster.explain(e, &format!("{kind}s labelled {selector}")))?;
     if found.items.is_empty() {

@@ -1,10 +1,13 @@
 //! Reaching the cluster: kubeconfig resolution like `oc` (explicit file, KUBECONFIG,
 //! ~/.kube/config, in-cluster), and errors that say what to do.
 
+use std::future::Future;
+
 use anyhow::{Result, anyhow};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::config::Config;
+use crate::retry::{Backoff, Verdict, retry};
 
 pub struct Cluster {
     pub client: kube::Client,
@@ -61,6 +64,41 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
 }
 
 impl Cluster {
+    /// One API call, made again after a transient failure (5xx, 429, a dropped or refused
+    /// connection) with bounded backoff. Other answers (404, 409, 403…) go to the caller,
+    /// whose reconcile decides: a create repeated after a dropped answer meets 409 and
+    /// reads the object again, a replace meets a stale resourceVersion and does the same.
+    pub async fn call<T, F, Fut>(&self, mut op: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        retry(Backoff::SERVER, |_| {
+            let attempt = op();
+            async move {
+                attempt.await.map_err(|err| match &err {
+                    kube::Error::Api(status) if status.code >= 500 || status.code == 429 => {
+                        Verdict::Retry(err)
+                    }
+                    kube::Error::HyperError(_) | kube::Error::Service(_) => Verdict::Retry(err),
+                    _ => Verdict::Fail(err),
+                })
+            }
+        })
+        .await
+    }
+
+    /// A write: [`Cluster::call`], then an interruption point labelled `label`.
+    pub async fn write<T, F, Fut>(&self, label: &str, op: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let done = self.call(op).await?;
+        crate::crash_point::wrote(|| format!("openshift {label}"));
+        Ok(done)
+    }
+
     /// A kube error as a sentence naming the object, the cause and the fix.
     pub fn explain(&self, err: kube::Error, what: &str) -> anyhow::Error {
         match err {

@@ -28,6 +28,7 @@ pub async fn ensure(
     let what = format!("identity provider {name} in oauths/cluster");
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
+    let post = PostParams::default();
     for _ in 0..CONFLICT_RETRIES {
         let Some(mut live) = read_oauth(cluster, &oauths).await? else {
             let mut created: DynamicObject = serde_json::from_value(empty_oauth.clone())
@@ -35,7 +36,10 @@ pub async fn ensure(
             created.data["spec"]["identityProviders"] = Value::Array(vec![entry.clone()]);
             set_owned(&mut created, &name, true);
             if !report.dry_run {
-                match oauths.create(&PostParams::default(), &created).await {
+                match cluster
+                    .write("create OAuth", || oauths.create(&post, &created))
+                    .await
+                {
                     Err(kube::Error::Api(status)) if status.code == 409 => continue,
                     other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
                 };
@@ -93,8 +97,8 @@ pub async fn ensure(
             live.data["spec"]["identityProviders"] = Value::Array(updated);
             set_owned(&mut live, &name, true);
             // The resourceVersion we read stays on the object: a concurrent edit makes this a 409.
-            match oauths
-                .replace("cluster", &PostParams::default(), &live)
+            match cluster
+                .write("replace OAuth", || oauths.replace("cluster", &post, &live))
                 .await
             {
                 Err(kube::Error::Api(status)) if status.code == 409 => continue,
@@ -114,6 +118,7 @@ pub async fn ensure(
 pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Result<()> {
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
+    let post = PostParams::default();
     for _ in 0..CONFLICT_RETRIES {
         let Some(mut live) = read_oauth(cluster, &oauths).await? else {
             report.record("identityprovider", label, Outcome::Absent, vec![]);
@@ -140,8 +145,8 @@ pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Resul
             providers.remove(position);
             live.data["spec"]["identityProviders"] = Value::Array(providers);
             set_owned(&mut live, name, false);
-            match oauths
-                .replace("cluster", &PostParams::default(), &live)
+            match cluster
+                .write("replace OAuth", || oauths.replace("cluster", &post, &live))
                 .await
             {
                 Err(kube::Error::Api(status)) if status.code == 409 => continue,
@@ -158,8 +163,8 @@ async fn read_oauth(
     cluster: &Cluster,
     oauths: &Api<DynamicObject>,
 ) -> Result<Option<DynamicObject>> {
-    oauths
-        .get_opt("cluster")
+    cluster
+        .call(|| oauths.get_opt("cluster"))
         .await
         .map_err(|e| cluster.explain(e, "oauths/cluster"))
 }

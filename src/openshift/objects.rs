@@ -53,14 +53,27 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
     let (kind, full) = describe(desired);
     let what = format!("{kind} {full}");
     let name = desired.metadata.name.clone().unwrap_or_default();
+    let post = PostParams::default();
+    let create_label = format!(
+        "create {}",
+        desired
+            .types
+            .as_ref()
+            .map(|t| t.kind.as_str())
+            .unwrap_or_default()
+    );
+    let replace_label = create_label.replacen("create", "replace", 1);
     for _ in 0..CONFLICT_RETRIES {
-        let live = api
-            .get_opt(&name)
+        let live = cluster
+            .call(|| api.get_opt(&name))
             .await
             .map_err(|e| cluster.explain(e, &what))?;
         let Some(live) = live else {
             if !report.dry_run {
-                match api.create(&PostParams::default(), desired).await {
+                match cluster
+                    .write(&create_label, || api.create(&post, desired))
+                    .await
+                {
                     Err(kube::Error::Api(status)) if status.code == 409 => continue,
                     other => other.map_err(|e| cluster.explain(e, &what))?,
                 };
@@ -89,8 +102,8 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
         if !report.dry_run {
             let mut replacement = desired.clone();
             replacement.metadata.resource_version = live.metadata.resource_version.clone();
-            match api
-                .replace(&name, &PostParams::default(), &replacement)
+            match cluster
+                .write(&replace_label, || api.replace(&name, &post, &replacement))
                 .await
             {
                 Err(kube::Error::Api(status)) if status.code == 409 => continue,
@@ -111,8 +124,17 @@ pub async fn remove(cluster: &Cluster, object: &DynamicObject, report: &mut Repo
     let api = api_for(&cluster.client, object)?;
     let (kind, full) = describe(object);
     let name = object.metadata.name.clone().unwrap_or_default();
+    let label = format!(
+        "delete {}",
+        object
+            .types
+            .as_ref()
+            .map(|t| t.kind.as_str())
+            .unwrap_or_default()
+    );
+    let params = DeleteParams::default();
     if !report.dry_run {
-        match api.delete(&name, &DeleteParams::default()).await {
+        match cluster.write(&label, || api.delete(&name, &params)).await {
             Err(kube::Error::Api(status)) if status.code == 404 => {
                 report.record(&kind, full, Outcome::Absent, vec![]);
                 return Ok(());

@@ -17,8 +17,7 @@ const OURS: &str = "Created by bridgectl";
 /// Whether the cluster serves project.openshift.io (OpenShift) or not (plain Kubernetes).
 pub async fn projects_served(cluster: &Cluster) -> Result<bool> {
     let groups = cluster
-        .client
-        .list_api_groups()
+        .call(|| cluster.client.list_api_groups())
         .await
         .map_err(|e| cluster.explain(e, "API discovery"))?;
     Ok(groups
@@ -35,8 +34,8 @@ pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> 
         .to_string();
     let what = format!("project {name}");
     let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
-    let live = namespaces
-        .get_opt(&name)
+    let live = cluster
+        .call(|| namespaces.get_opt(&name))
         .await
         .map_err(|e| cluster.explain(e, &what))?;
     match live {
@@ -70,7 +69,11 @@ pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> 
                 let object: DynamicObject = serde_json::from_value(request.clone())
                     .map_err(|err| anyhow!("{what}: rendered manifest is not an object: {err}"))?;
                 let creator = api(&cluster.client, api_version, kind, None)?;
-                match creator.create(&PostParams::default(), &object).await {
+                let post = PostParams::default();
+                let created = cluster
+                    .write(&format!("create {kind}"), || creator.create(&post, &object))
+                    .await;
+                match created {
                     Err(kube::Error::Api(status)) if status.code == 409 => {}
                     other => {
                         other.map_err(|e| cluster.explain(e, &what))?;
@@ -86,9 +89,12 @@ pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> 
 
 async fn label(cluster: &Cluster, name: &str) -> Result<()> {
     let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
-    let patch = json!({"metadata": {"labels": {MANAGED_BY: MANAGER}}});
-    namespaces
-        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+    let patch = Patch::Merge(json!({"metadata": {"labels": {MANAGED_BY: MANAGER}}}));
+    let params = PatchParams::default();
+    cluster
+        .write("label Namespace", || {
+            namespaces.patch(name, &params, &patch)
+        })
         .await
         .map_err(|e| cluster.explain(e, &format!("namespace {name}")))?;
     Ok(())

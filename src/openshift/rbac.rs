@@ -26,8 +26,9 @@ pub async fn ensure_all(
         "RoleBinding",
         None,
     )?;
-    let ours = all
-        .list(&ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}")))
+    let labelled = ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}"));
+    let ours = cluster
+        .call(|| all.list(&labelled))
         .await
         .map_err(|e| cluster.explain(e, "role bindings labelled as bridgectl's"))?;
     for mut stale in ours.items.into_iter().filter(|b| !wanted.contains(&key(b))) {

@@ -22,7 +22,8 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
         Backoff::SERVER,
     )
-    .await?;
+    .await?
+    .riding_out_restarts(Backoff::RESTART);
 
     let realm_name = &config.keycloak.realm;
     realm::reconcile(&admin, &desired.realm, &mut report).await?;
