@@ -65,10 +65,28 @@ impl Layers {
             None if Path::new(DEFAULT_FILE).exists() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(()),
         };
-        let text = std::fs::read_to_string(&path)
+        let bytes = std::fs::read(&path)
             .with_context(|| format!("cannot read configuration file {}", path.display()))?;
-        let value: Value = serde_yaml::from_str(&text)
-            .map_err(|err| anyhow::anyhow!("{}: invalid YAML: {err}", path.display()))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let bytes = err.as_bytes();
+                let (line, column) = line_column(&String::from_utf8_lossy(&bytes[..at]));
+                bail!(
+                    "{}: invalid YAML: not UTF-8 text (byte 0x{:02x}) at line {line} column {column}",
+                    path.display(),
+                    bytes[at]
+                );
+            }
+        };
+        let value: Value = serde_yaml::from_str(&text).map_err(|err| {
+            anyhow::anyhow!(
+                "{}: invalid YAML: {}",
+                path.display(),
+                yaml_error(&text, &err)
+            )
+        })?;
         match value {
             Value::Null => {}
             Value::Mapping(_) => merge(&mut self.tree, value),
@@ -150,6 +168,77 @@ impl Layers {
     }
 }
 
+/// serde_yaml's message, always with a line and column: it leaves them out at the start
+/// of the text, libyaml gives only a byte offset for a control character, and none for a
+/// second document.
+fn yaml_error(text: &str, err: &serde_yaml::Error) -> String {
+    let message = err.to_string();
+    if message.contains("control characters are not allowed")
+        && let Some((c, line, column)) = first_unprintable(text)
+    {
+        return format!(
+            "control character U+{:04X} is not allowed at line {line} column {column}",
+            u32::from(c)
+        );
+    }
+    // serde_yaml leaves out a position at the very start of the text.
+    if let Some(at) = err.location()
+        && !message.contains(" at line ")
+    {
+        return format!("{message} at line {} column {}", at.line(), at.column());
+    }
+    if message.contains("more than one document")
+        && let Some((line, column)) = second_document_at(text)
+    {
+        return format!("{message}: the second one starts at line {line} column {column}");
+    }
+    message
+}
+
+/// Line and column (both from 1, columns in characters) just after `prefix`.
+fn line_column(prefix: &str) -> (usize, usize) {
+    let line = prefix.matches('\n').count() + 1;
+    let column = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// The first character YAML does not allow in a stream (YAML 1.2, 5.1: only the
+/// printable set) and where it is.
+fn first_unprintable(text: &str) -> Option<(char, usize, usize)> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
+            || ('\u{a0}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    let (at, c) = text.char_indices().find(|(_, c)| !printable(*c))?;
+    let (line, column) = line_column(&text[..at]);
+    Some((c, line, column))
+}
+
+/// Where the second YAML document of `text` starts: deserializing it into a type that
+/// accepts nothing makes the parser report the position of its first node.
+fn second_document_at(text: &str) -> Option<(usize, usize)> {
+    struct Nothing;
+    impl<'de> serde::Deserialize<'de> for Nothing {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Refuse;
+            impl serde::de::Visitor<'_> for Refuse {
+                type Value = Nothing;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a single document")
+                }
+            }
+            d.deserialize_any(Refuse)
+        }
+    }
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    documents.next()?;
+    let second = documents.next()?;
+    let err = <Nothing as serde::Deserialize>::deserialize(second).err()?;
+    err.location().map(|l| (l.line(), l.column()))
+}
+
 /// Text from the environment or a flag, typed like the value it replaces: strings stay
 /// strings (a realm called "123" is a string), numbers, booleans and lists are parsed as YAML.
 fn typed_like(current: &Value, raw: &str) -> Value {
@@ -195,6 +284,58 @@ pub fn leaf_paths(tree: &Value) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk("", tree, &mut out);
+    out
+}
+
+/// A YAML value on one line, cut short: for naming a key in a message.
+pub fn compact(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(&b.to_string()),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(s) => out.push_str(&format!("{s:?}")),
+            Value::Sequence(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if out.len() > 60 {
+                        out.push_str("...");
+                        break;
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            Value::Mapping(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if out.len() > 60 {
+                        out.push_str("...");
+                        break;
+                    }
+                    write(k, out);
+                    out.push_str(": ");
+                    write(v, out);
+                }
+                out.push('}');
+            }
+            Value::Tagged(tagged) => {
+                out.push_str(&format!("{} ", tagged.tag));
+                write(&tagged.value, out);
+            }
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    if out.chars().count() > 80 {
+        out = out.chars().take(80).collect::<String>() + "...";
+    }
     out
 }
 

@@ -34,14 +34,17 @@ pub fn load(inputs: Inputs<'_>) -> Result<Loaded> {
 
     let mut config: Config =
         serde_path_to_error::deserialize(layers.tree.clone()).map_err(|err| {
-            let path = err.path().to_string();
+            let (path, key) = error_path(&layers.tree, err.path());
             let origin = layers.origin_of(&path);
-            let field = if path == "." {
-                String::new()
-            } else {
-                format!("{path}: ")
-            };
-            anyhow::anyhow!("invalid configuration in {origin}: {field}{}", err.inner())
+            match key {
+                Some(key) => anyhow::anyhow!(
+                    "invalid configuration in {origin}: {path}: unknown field `{key}`, field names are text"
+                ),
+                None if path.is_empty() => {
+                    anyhow::anyhow!("invalid configuration in {origin}: {}", err.inner())
+                }
+                None => anyhow::anyhow!("invalid configuration in {origin}: {path}: {}", err.inner()),
+            }
         })?;
 
     let problems = validate::validate(&config);
@@ -64,6 +67,47 @@ pub fn load(inputs: Inputs<'_>) -> Result<Loaded> {
         .map(|name| format!("ignoring {name}: it names no configuration field"))
         .collect();
     Ok(Loaded { config, warnings })
+}
+
+/// The dotted path of a deserialization error (`users[1].projects[0].role`). serde cannot
+/// name a key that is not text (`1: x`, `[a]: x`) and marks it `?`; that key is looked up
+/// in the tree and written in its place, and returned too, so the message can say what
+/// is wrong with it.
+fn error_path(
+    tree: &serde_yaml::Value,
+    path: &serde_path_to_error::Path,
+) -> (String, Option<String>) {
+    use serde_path_to_error::Segment;
+    let mut node = Some(tree);
+    let mut out = String::new();
+    let push_key = |out: &mut String, key: &str| {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+    };
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push_str(&format!("[{index}]"));
+                node = node.and_then(|n| n.get(index));
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                push_key(&mut out, key);
+                node = node.and_then(|n| n.get(key.as_str()));
+            }
+            Segment::Unknown => {
+                let key = node
+                    .and_then(serde_yaml::Value::as_mapping)
+                    .and_then(|map| map.keys().find(|k| !k.is_string()))
+                    .map(load::compact)
+                    .unwrap_or_else(|| "?".to_string());
+                push_key(&mut out, &key);
+                return (out, Some(key));
+            }
+        }
+    }
+    (out, None)
 }
 
 impl Config {
@@ -123,6 +167,9 @@ fn host_for_url(ip: IpAddr) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod property_tests;
 
 impl Config {
     /// Where bridgectl itself reaches Keycloak's published port on this host.

@@ -104,6 +104,14 @@ pub fn validate(config: &Config) -> Vec<Problem> {
             ),
         }
     }
+    if let Some(hostname) = &config.bastion.hostname
+        && !is_dns_name(hostname)
+    {
+        bad(
+            "bastion.hostname".into(),
+            format!("\"{hostname}\" is not a DNS name"),
+        );
+    }
     for (i, san) in config.bastion.extra_sans.iter().enumerate() {
         if san.parse::<std::net::IpAddr>().is_err() && !is_dns_name(san) {
             bad(
@@ -130,6 +138,16 @@ pub fn validate(config: &Config) -> Vec<Problem> {
                 at("username"),
                 format!("\"{}\" is listed twice", user.username),
             );
+        }
+        // Keycloak 26's user profile requires both names: without them the account is
+        // "not fully set up" and cannot sign in.
+        for (field, value) in [
+            ("first_name", &user.first_name),
+            ("last_name", &user.last_name),
+        ] {
+            if value.trim().is_empty() {
+                bad(at(field), "is empty; Keycloak requires it".into());
+            }
         }
         if !is_email(&user.email) {
             bad(
