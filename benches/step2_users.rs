@@ -3,15 +3,18 @@
 //! For 3, 100 and 1,000 generated users: the first apply and a no-op re-run with the
 //! default concurrency, and the same first apply and re-run one request at a time
 //! (admin_concurrency: 1), each in a fresh realm. Run: `cargo bench --bench step2_users`
-//! (BENCH_SIZES=3,100,1000 by default).
+//! (BENCH_SIZES=3,100,1000 by default; 3,100 with BENCH_QUICK=1). Writes its section of
+//! BENCHMARKS.md to target/bench-report/step2_users.md.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::fmt::Write as _;
 use std::time::Instant;
 
 use common::Bed;
+use support::report::{self, Report, Target, count, ratio, secs};
 
 fn users_yaml(count: usize) -> String {
     let mut text = String::from("users:\n");
@@ -41,8 +44,13 @@ fn timed(bed: &Bed, realm: &str, concurrency: usize, expect: &str, users: usize)
 }
 
 fn main() {
+    let default_sizes = if report::quick() {
+        "3,100"
+    } else {
+        "3,100,1000"
+    };
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
-        .unwrap_or_else(|_| "3,100,1000".into())
+        .unwrap_or_else(|_| default_sizes.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
@@ -63,14 +71,82 @@ fn main() {
         );
         rows.push((n, first, first_serial, noop, noop_serial));
     }
-    println!();
-    println!("step2 users benchmark (one run per cell; concurrency 8 vs one request at a time)");
-    println!("  users   first apply   serial    ratio   no-op    serial    ratio");
-    for (n, first, first_serial, noop, noop_serial) in rows {
-        println!(
-            "  {n:5}   {first:8.2} s  {first_serial:7.2} s  {:5.2}x  {noop:6.2} s  {noop_serial:6.2} s  {:5.2}x",
-            first_serial / first,
-            noop_serial / noop
-        );
+
+    let mut report = Report::new("step2_users", "step2 as users grow");
+    report.text(
+        "One run per cell, each in a fresh realm of the same Keycloak (started once by \
+         `step1`); \"serial\" is the same bridgectl with `keycloak.admin_concurrency: 1` (one \
+         request at a time), the other columns use the default of 8 requests in flight. \
+         \"Speed-up\" is serial ÷ concurrent: above 1x, concurrency helps. The first realm \
+         after Keycloak starts pays Keycloak's warm-up, so the first cell is pessimistic.",
+    );
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|&(n, first, first_serial, noop, noop_serial)| {
+            vec![
+                count(n as f64),
+                secs(first, 2),
+                secs(first_serial, 2),
+                ratio(first_serial / first),
+                secs(noop, 2),
+                secs(noop_serial, 2),
+                ratio(noop_serial / noop),
+            ]
+        })
+        .collect();
+    report.table(
+        &[
+            "users",
+            "first apply (8 in flight)",
+            "serial",
+            "speed-up",
+            "no-op re-run (8 in flight)",
+            "serial",
+            "speed-up",
+        ],
+        &table,
+    );
+    // The targets are for 1,000 users; a smaller largest size is reported without them.
+    let first_target = Target::at_most(15.0, "15 s");
+    let noop_target = Target::at_most(5.0, "5 s");
+    if let Some(&(n, first, _, noop, _)) = rows.iter().max_by_key(|row| row.0) {
+        let at_target_size = n == 1000;
+        for (what, value, target) in [
+            ("first apply", first, &first_target),
+            ("no-op re-run", noop, &noop_target),
+        ] {
+            report.headline(
+                &format!("step2: {what}, {} users", count(n as f64)),
+                secs(value, 2),
+                if at_target_size { &target.label } else { "" },
+                if at_target_size {
+                    target.verdict(value)
+                } else {
+                    format!("target {} is for 1,000 users", target.label)
+                },
+            );
+        }
+        if !at_target_size {
+            report.text(&format!(
+                "Targets (1,000 users: first apply {}, no-op re-run {}): not measured in \
+                 this run, whose largest size is {} users.",
+                first_target.label,
+                noop_target.label,
+                count(n as f64)
+            ));
+        }
     }
+    report.text(
+        "Why the first-apply target of 1,000 users ≤ 15 s is out of reach with Keycloak's \
+         default password hashing on two cores (measured separately on 2026-11-22 against the \
+         same server, not by this bench): setting a password costs Keycloak about 80 ms of CPU \
+         per user (100 users created one at a time took 9.17 s with credentials and 1.10 s \
+         without), so 1,000 passwords are about 80 CPU-seconds, at least 40 s of wall time on \
+         2 cores whatever the client does. That is also why concurrency does not help the \
+         first apply (Keycloak is CPU-bound), while it does help the read-only no-op re-run. \
+         Partial import was measured too (100 users 5.55 s, 500 users 40.8 s): the same \
+         hashing cost, so bridgectl uses concurrent per-user requests, which report each \
+         user's own error.",
+    );
+    report.finish();
 }
