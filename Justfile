@@ -32,3 +32,7 @@ bench-operator:
 lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
+
+# Every benchmark, then BENCHMARKS.md with the machine described (BENCH_QUICK=1 for a fast check).
+bench:
+    scripts/bench.sh
