@@ -72,6 +72,7 @@ pub struct KcState {
     pub pkce_results: Vec<bool>,
     pub issued_access_tokens: Vec<String>,
     pub issued_id_tokens: Vec<String>,
+    pub issued_refresh_tokens: Vec<String>,
     pub exchanged_tokens: Vec<String>,
     pub exchange_subjects: Vec<String>,
     pub discovery_hits: usize,
@@ -270,11 +271,19 @@ async fn token(
                 }),
                 st.sign_with_other_key,
             );
+            // The app never uses it; a distinctive value lets tests check it never shows.
+            let mut random = [0u8; 24];
+            rand::fill(&mut random[..]);
+            let refresh = format!(
+                "rt-{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random)
+            );
             st.issued_access_tokens.push(access.clone());
             st.issued_id_tokens.push(id_token.clone());
+            st.issued_refresh_tokens.push(refresh.clone());
             Json(json!({
                 "access_token": access, "id_token": id_token, "token_type": "Bearer",
-                "expires_in": 300, "refresh_token": "not-used", "scope": "openid profile email",
+                "expires_in": 300, "refresh_token": refresh, "scope": "openid profile email",
             }))
             .into_response()
         }
