@@ -9,27 +9,11 @@ use serde_json::json;
 
 const OAUTH: &str = "/apis/config.openshift.io/v1/oauths/cluster";
 
-/// A bed whose state has a CA (step3 needs only that), pointed at `sim`.
-fn bed_for(sim: &Sim, prefix: &str) -> Bed {
-    let mut bed = Bed::new(prefix);
-    let state = bridgectl::state::StateDir::open(&bed.state_dir()).unwrap();
-    let mut report = bridgectl::reconcile::Report::new(false);
-    bridgectl::tls::ensure(&state, &["127.0.0.1".into()], "localhost", &mut report).unwrap();
-    bed.extra_env = vec![("KUBECONFIG".into(), sim.kubeconfig.display().to_string())];
-    bed
-}
-
 /// Runs `step` again: every object unchanged, no write request reached the cluster.
 #[track_caller]
 fn rerun_writes_nothing(sim: &Sim, bed: &Bed, step: &str) {
     sim.reset_counts();
-    let again = bed.run(&[step]);
-    again.assert_ok();
-    assert!(
-        again.outcomes().iter().all(|o| o == "unchanged"),
-        "{}",
-        again.all()
-    );
+    bed.run(&[step]).assert_all_unchanged(step);
     assert_eq!(
         sim.writes_since_reset(),
         0,
@@ -54,7 +38,7 @@ fn add_provider(sim: &Sim, name: &str) {
 fn step3_adds_only_its_provider_and_a_second_run_writes_nothing() {
     let sim = Sim::start(&[]);
     add_provider(&sim, "corp");
-    let bed = bed_for(&sim, "step3");
+    let bed = sim.bed("step3");
 
     let plan = bed.run(&["--dry-run", "step3"]);
     plan.assert_ok();
@@ -133,7 +117,7 @@ fn step3_adds_only_its_provider_and_a_second_run_writes_nothing() {
 #[test]
 fn an_edit_between_read_and_write_is_kept() {
     let sim = Sim::start(&[]);
-    let bed = bed_for(&sim, "race");
+    let bed = sim.bed("race");
     bed.run(&["step3"]).assert_ok();
 
     // Someone adds a provider right after bridgectl reads oauths/cluster; bridgectl's write
@@ -170,7 +154,7 @@ fn an_edit_between_read_and_write_is_kept() {
 #[test]
 fn step5_creates_projects_and_bindings_and_removes_only_its_own_stale_ones() {
     let sim = Sim::start(&[]);
-    let bed = bed_for(&sim, "step5");
+    let bed = sim.bed("step5");
     // A project and a binding that were there before bridgectl.
     let (status, _) = sim.call(
         "POST",
@@ -232,7 +216,7 @@ fn without_project_openshift_io_projects_are_plain_namespaces() {
     let sim = Sim::start_without(&[], &["project.openshift.io"]);
     let (status, _) = sim.call("GET", "/apis/project.openshift.io/v1/projects", None);
     assert_eq!(status, 404, "the simulator must not serve projects here");
-    let bed = bed_for(&sim, "plainkube");
+    let bed = sim.bed("plainkube");
 
     let run = bed.run(&["step5"]);
     run.assert_ok();
@@ -262,7 +246,7 @@ fn a_missing_oauth_cluster_object_is_created() {
     let sim = Sim::start(&[]);
     let (status, body) = sim.call("DELETE", OAUTH, None);
     assert!(status < 300, "{body}");
-    let bed = bed_for(&sim, "nooauth");
+    let bed = sim.bed("nooauth");
     let run = bed.run(&["step3"]);
     run.assert_ok().assert_contains("oauths/cluster created");
     assert_eq!(sim.identity_provider_names(), ["keycloak"]);
@@ -271,7 +255,7 @@ fn a_missing_oauth_cluster_object_is_created() {
 #[test]
 fn no_kubeconfig_points_at_the_flag_and_the_simulator() {
     let sim = Sim::start(&[]);
-    let mut bed = bed_for(&sim, "nokube");
+    let mut bed = sim.bed("nokube");
     let home = bed.dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
     bed.extra_env = vec![("HOME".into(), home.display().to_string())];
@@ -288,7 +272,7 @@ fn no_kubeconfig_points_at_the_flag_and_the_simulator() {
 #[test]
 fn refused_credentials_and_missing_permissions_are_named() {
     let sim = Sim::start(&[("someone", "plain-user-token")]);
-    let mut bed = bed_for(&sim, "authz");
+    let mut bed = sim.bed("authz");
 
     let bogus = bed.dir.path().join("bogus.kubeconfig");
     sim.kubeconfig_with_token("not-a-token", &bogus);

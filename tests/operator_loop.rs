@@ -4,93 +4,9 @@
 
 mod common;
 
-use common::sim::SimApi;
-use common::{Bed, Run, free_port, unique};
+use common::setup::Setup;
+use common::unique;
 use serde_json::{Value, json};
-
-/// One sandboxed setup with names of its own; everything is removed on drop.
-struct Loop {
-    bed: Bed,
-    app_container: String,
-}
-
-impl Loop {
-    fn new() -> Loop {
-        let bed = Bed::new("loop");
-        let app_container = unique("loop-app");
-        let config = format!(
-            "bastion:\n  address: 127.0.0.1\n\
-             keycloak:\n  image: {kc_image}\n  container_name: {kc}\n  https_port: {kc_port}\n  bind_address: 127.0.0.1\n\
-             app:\n  image: localhost/{app}:test\n  container_name: {app}\n  port: {app_port}\n  bind_address: 127.0.0.1\n  base_image: {base}\n\
-             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n\
-             source_dir: {source}\n",
-            kc_image = common::keycloak_image(),
-            kc = bed.container,
-            kc_port = bed.port,
-            app = app_container,
-            app_port = free_port(),
-            base = common::base_image(),
-            api = free_port(),
-            oauth = free_port(),
-            source = env!("CARGO_MANIFEST_DIR"),
-        );
-        std::fs::write(bed.config_path(), config).unwrap();
-        Loop { bed, app_container }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        // No cluster of the host's may leak in: the sandbox must be found by itself.
-        let mut cmd = self.bed.command(args);
-        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
-        let keep = |name: &str, default: &str| {
-            std::env::var_os(name).unwrap_or_else(|| home.join(default).into_os_string())
-        };
-        // step4 and `sandbox up` run cargo, which finds its toolchain through these.
-        cmd.env("RUSTUP_HOME", keep("RUSTUP_HOME", ".rustup"))
-            .env("CARGO_HOME", keep("CARGO_HOME", ".cargo"))
-            .env_remove("KUBECONFIG")
-            .env("HOME", self.bed.dir.path());
-        common::to_run(cmd.output().expect("run bridgectl"))
-    }
-
-    fn cluster(&self) -> SimApi {
-        SimApi::from_kubeconfig(&self.bed.state_dir().join("sandbox/kubeconfig"))
-    }
-
-    fn status(&self) -> (Run, Value) {
-        let run = self.run(&["status", "--output", "json"]);
-        let doc = serde_json::from_str(&run.stdout)
-            .unwrap_or_else(|err| panic!("status JSON: {err}\n{}", run.all()));
-        (run, doc)
-    }
-
-    #[track_caller]
-    fn assert_verified(&self) {
-        let verify = self.run(&["verify"]);
-        verify.assert_ok();
-        for (user, projects) in [
-            ("user-a", "project-a, project-c"),
-            ("user-b", "project-b"),
-            ("user-c", "project-a, project-b, project-c"),
-        ] {
-            let line = verify
-                .stdout
-                .lines()
-                .find(|l| l.starts_with(user))
-                .unwrap_or_else(|| panic!("no row for {user}:\n{}", verify.all()));
-            assert_eq!(line.matches('✔').count(), 5, "{line}");
-            assert!(line.ends_with(projects), "{line}");
-        }
-        assert!(!verify.stdout.contains('✖'), "{}", verify.all());
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = self.run(&["sandbox", "down"]);
-        let _ = common::podman(&["rm", "-f", "-t", "0", &self.app_container]);
-    }
-}
 
 fn parts(status: &Value) -> Vec<(String, bool)> {
     status["parts"]
@@ -103,7 +19,7 @@ fn parts(status: &Value) -> Vec<(String, bool)> {
 
 #[test]
 fn sandbox_all_verify_status_break_repair_clean_and_again() {
-    let setup = Loop::new();
+    let setup = Setup::new("loop");
     // Without a cluster, the error says how to get one.
     setup
         .run(&["step5"])

@@ -18,17 +18,22 @@ const CONFLICT_RETRIES: usize = 5;
 
 /// `Kind namespace/name`, for messages and reports.
 pub fn describe(object: &DynamicObject) -> (String, String) {
-    let kind = object
-        .types
-        .as_ref()
-        .map(|t| t.kind.clone())
-        .unwrap_or_default();
+    let kind = kind_of(object);
     let name = object.metadata.name.clone().unwrap_or_default();
     let full = match &object.metadata.namespace {
         Some(ns) => format!("{ns}/{name}"),
         None => name,
     };
     (kind.to_lowercase(), full)
+}
+
+/// The object's kind as its manifest names it (`RoleBinding`).
+fn kind_of(object: &DynamicObject) -> &str {
+    object
+        .types
+        .as_ref()
+        .map(|t| t.kind.as_str())
+        .unwrap_or_default()
 }
 
 pub fn is_managed(object: &DynamicObject) -> bool {
@@ -54,15 +59,8 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
     let what = format!("{kind} {full}");
     let name = desired.metadata.name.clone().unwrap_or_default();
     let post = PostParams::default();
-    let create_label = format!(
-        "create {}",
-        desired
-            .types
-            .as_ref()
-            .map(|t| t.kind.as_str())
-            .unwrap_or_default()
-    );
-    let replace_label = create_label.replacen("create", "replace", 1);
+    let create_label = format!("create {}", kind_of(desired));
+    let replace_label = format!("replace {}", kind_of(desired));
     for _ in 0..CONFLICT_RETRIES {
         let live = cluster
             .call(|| api.get_opt(&name))
@@ -124,14 +122,7 @@ pub async fn remove(cluster: &Cluster, object: &DynamicObject, report: &mut Repo
     let api = api_for(&cluster.client, object)?;
     let (kind, full) = describe(object);
     let name = object.metadata.name.clone().unwrap_or_default();
-    let label = format!(
-        "delete {}",
-        object
-            .types
-            .as_ref()
-            .map(|t| t.kind.as_str())
-            .unwrap_or_default()
-    );
+    let label = format!("delete {}", kind_of(object));
     let params = DeleteParams::default();
     if !report.dry_run {
         match cluster.write(&label, || api.delete(&name, &params)).await {

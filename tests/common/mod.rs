@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod flow;
+pub mod setup;
 pub mod sim;
 
 use std::net::TcpListener;
@@ -87,6 +88,18 @@ impl Run {
         assert!(
             self.all().contains(needle),
             "expected {needle:?} in:\n{}",
+            self.all()
+        );
+        self
+    }
+
+    /// Every reported object unchanged: the run found nothing to do.
+    #[track_caller]
+    pub fn assert_all_unchanged(&self, why: &str) -> &Self {
+        self.assert_ok();
+        assert!(
+            self.outcomes().iter().all(|o| o == "unchanged"),
+            "{why}:\n{}",
             self.all()
         );
         self
@@ -220,6 +233,20 @@ pub fn to_run(output: Output) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Every file below `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 pub fn podman(args: &[&str]) -> Output {

@@ -73,6 +73,19 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// A bed pointed at this simulator whose state already has a CA (all that steps 3 and
+    /// 5 need of step1).
+    pub fn bed(&self, prefix: &str) -> super::Bed {
+        let mut bed = super::Bed::new(prefix);
+        let state = bridgectl::state::StateDir::open(&bed.state_dir()).unwrap();
+        let mut report = bridgectl::reconcile::Report::new(false);
+        bridgectl::tls::ensure(&state, &["127.0.0.1".into()], "localhost", &mut report).unwrap();
+        bed.extra_env = vec![("KUBECONFIG".into(), self.kubeconfig.display().to_string())];
+        bed
+    }
+}
+
 impl std::ops::Deref for Sim {
     type Target = SimApi;
 
