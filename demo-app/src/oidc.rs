@@ -48,7 +48,7 @@ pub struct IdClaims {
 
 /// Asymmetric algorithms only: an HMAC "signature" keyed with a public key is the
 /// classic algorithm-confusion forgery.
-const ALGORITHMS: [Algorithm; 8] = [
+pub const ALGORITHMS: [Algorithm; 8] = [
     Algorithm::RS256,
     Algorithm::RS384,
     Algorithm::RS512,
@@ -64,7 +64,7 @@ pub struct Keycloak {
     http: Arc<Http>,
     discovery_url: String,
     discovery: Mutex<Option<Arc<Discovery>>>,
-    jwks: Mutex<Option<Arc<Vec<RealmKey>>>>,
+    jwks: Mutex<Option<Arc<KeySet>>>,
 }
 
 /// A signing key of the realm's JWKS.
@@ -87,6 +87,105 @@ impl RealmKey {
             jwk: serde_json::from_value(raw.clone()).ok()?,
         })
     }
+}
+
+/// The realm's signing keys, as its JWKS document lists them.
+pub struct KeySet(Vec<RealmKey>);
+
+impl KeySet {
+    /// Key by key: the realm also publishes encryption keys (and may publish kinds this
+    /// library does not know), which must not spoil the signing keys.
+    pub fn parse(doc: &Value) -> KeySet {
+        KeySet(
+            doc["keys"]
+                .as_array()
+                .map(|keys| {
+                    keys.iter()
+                        .filter(|k| k["use"].as_str() != Some("enc"))
+                        .filter_map(RealmKey::parse)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The decoding key for `kid` and `alg`, or the only usable key when the token names
+    /// none; None when no key, or more than one, fits.
+    pub fn decoding_key(&self, kid: Option<&str>, alg: Algorithm) -> Option<DecodingKey> {
+        let usable = self.0.iter().filter(|k| k.alg.is_none_or(|a| a == alg));
+        let chosen: Vec<&RealmKey> = match kid {
+            Some(kid) => usable.filter(|k| k.kid.as_deref() == Some(kid)).collect(),
+            None => usable.collect(),
+        };
+        match chosen[..] {
+            [key] => DecodingKey::from_jwk(&key.jwk).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// The algorithm and key id an ID token's header names, when the algorithm is one this
+/// app accepts (asymmetric only).
+pub fn token_header(token: &str) -> Result<(Algorithm, Option<String>), Problem> {
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| Problem::IdToken(IdTokenFault::Malformed))?;
+    if !ALGORITHMS.contains(&header.alg) {
+        return Err(Problem::IdToken(IdTokenFault::Algorithm));
+    }
+    Ok((header.alg, header.kid))
+}
+
+/// Everything checked of an ID token once its signing key is known: the signature by
+/// `key`, the issuer, the audience (and `azp` when there are several audiences), the
+/// expiry (60 s leeway) and the nonce of this sign-in.
+pub fn verify_with_key(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    issuer: &str,
+    client_id: &str,
+    nonce: Option<&str>,
+) -> Result<IdClaims, Problem> {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.leeway = 60;
+    let claims = jsonwebtoken::decode::<IdClaims>(token, key, &validation)
+        .map_err(|e| {
+            Problem::IdToken(match e.kind() {
+                ErrorKind::InvalidSignature => IdTokenFault::Signature,
+                ErrorKind::ExpiredSignature => IdTokenFault::Expired,
+                ErrorKind::InvalidIssuer => IdTokenFault::Issuer,
+                ErrorKind::InvalidAudience => IdTokenFault::Audience,
+                ErrorKind::InvalidAlgorithm => IdTokenFault::Algorithm,
+                _ => IdTokenFault::Malformed,
+            })
+        })?
+        .claims;
+    if let Value::Array(aud) = &claims.aud
+        && aud.len() > 1
+        && claims.azp.as_deref().is_some_and(|azp| azp != client_id)
+    {
+        return Err(Problem::IdToken(IdTokenFault::Audience));
+    }
+    let nonce_ok = match (nonce, claims.nonce.as_deref()) {
+        (Some(expected), Some(got)) => crate::crypto::ct_eq(expected.as_bytes(), got.as_bytes()),
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    if !nonce_ok {
+        return Err(Problem::NonceMismatch);
+    }
+    Ok(claims)
 }
 
 impl Keycloak {
@@ -225,82 +324,27 @@ impl Keycloak {
         nonce: Option<&str>,
     ) -> Result<IdClaims, Problem> {
         let token = id_token.expose();
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| Problem::IdToken(IdTokenFault::Malformed))?;
-        if !ALGORITHMS.contains(&header.alg) {
-            return Err(Problem::IdToken(IdTokenFault::Algorithm));
-        }
-        let key = match self
-            .find_key(d, header.kid.as_deref(), header.alg, false)
-            .await?
-        {
+        let (alg, kid) = token_header(token)?;
+        let key = match self.jwks(d, false).await?.decoding_key(kid.as_deref(), alg) {
             Some(key) => key,
             // Keys rotate: an unknown kid earns one fresh copy of the JWKS.
             None => self
-                .find_key(d, header.kid.as_deref(), header.alg, true)
+                .jwks(d, true)
                 .await?
+                .decoding_key(kid.as_deref(), alg)
                 .ok_or(Problem::IdToken(IdTokenFault::UnknownKey))?,
         };
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[&d.issuer]);
-        validation.set_audience(&[&self.settings.kc_client_id]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 60;
-        let claims = jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
-            .map_err(|e| {
-                Problem::IdToken(match e.kind() {
-                    ErrorKind::InvalidSignature => IdTokenFault::Signature,
-                    ErrorKind::ExpiredSignature => IdTokenFault::Expired,
-                    ErrorKind::InvalidIssuer => IdTokenFault::Issuer,
-                    ErrorKind::InvalidAudience => IdTokenFault::Audience,
-                    ErrorKind::InvalidAlgorithm => IdTokenFault::Algorithm,
-                    _ => IdTokenFault::Malformed,
-                })
-            })?
-            .claims;
-        if let Value::Array(aud) = &claims.aud
-            && aud.len() > 1
-            && claims
-                .azp
-                .as_deref()
-                .is_some_and(|azp| azp != self.settings.kc_client_id)
-        {
-            return Err(Problem::IdToken(IdTokenFault::Audience));
-        }
-        let nonce_ok = match (nonce, claims.nonce.as_deref()) {
-            (Some(expected), Some(got)) => {
-                crate::crypto::ct_eq(expected.as_bytes(), got.as_bytes())
-            }
-            (None, _) => true,
-            (Some(_), None) => false,
-        };
-        if !nonce_ok {
-            return Err(Problem::NonceMismatch);
-        }
-        Ok(claims)
+        verify_with_key(
+            token,
+            &key,
+            alg,
+            &d.issuer,
+            &self.settings.kc_client_id,
+            nonce,
+        )
     }
 
-    /// The decoding key for `kid` (or the only usable key when the token names none).
-    async fn find_key(
-        &self,
-        d: &Discovery,
-        kid: Option<&str>,
-        alg: Algorithm,
-        refresh: bool,
-    ) -> Result<Option<DecodingKey>, Problem> {
-        let keys = self.jwks(d, refresh).await?;
-        let usable = keys.iter().filter(|k| k.alg.is_none_or(|a| a == alg));
-        let chosen: Vec<&RealmKey> = match kid {
-            Some(kid) => usable.filter(|k| k.kid.as_deref() == Some(kid)).collect(),
-            None => usable.collect(),
-        };
-        if chosen.len() != 1 {
-            return Ok(None);
-        }
-        Ok(DecodingKey::from_jwk(&chosen[0].jwk).ok())
-    }
-
-    async fn jwks(&self, d: &Discovery, refresh: bool) -> Result<Arc<Vec<RealmKey>>, Problem> {
+    async fn jwks(&self, d: &Discovery, refresh: bool) -> Result<Arc<KeySet>, Problem> {
         if !refresh && let Some(keys) = lock(&self.jwks).clone() {
             return Ok(keys);
         }
@@ -323,18 +367,7 @@ impl Keycloak {
         let doc = answer
             .json()
             .ok_or_else(|| fail("the key set is not JSON".into()))?;
-        // Key by key: the realm also publishes encryption keys (and may publish kinds
-        // this library does not know), which must not spoil the signing keys.
-        let keys: Vec<RealmKey> = doc["keys"]
-            .as_array()
-            .map(|keys| {
-                keys.iter()
-                    .filter(|k| k["use"].as_str() != Some("enc"))
-                    .filter_map(RealmKey::parse)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let keys = Arc::new(keys);
+        let keys = Arc::new(KeySet::parse(&doc));
         *lock(&self.jwks) = Some(keys.clone());
         Ok(keys)
     }

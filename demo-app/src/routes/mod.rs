@@ -124,19 +124,10 @@ impl Ctx {
     }
 
     fn without_query(app: &App, parts: &Parts) -> Ctx {
-        let mut session_cookie = None;
-        let mut lang_cookie = None;
-        for value in parts.headers.get_all(header::COOKIE) {
-            let Ok(value) = value.to_str() else { continue };
-            for pair in value.split(';') {
-                match pair.trim().split_once('=') {
-                    Some((COOKIE_NAME, v)) if session_cookie.is_none() => session_cookie = Some(v),
-                    Some((LANG_COOKIE, v)) if lang_cookie.is_none() => lang_cookie = Some(v),
-                    _ => {}
-                }
-            }
-        }
-        let lang = lang_cookie
+        let cookies = RequestCookies::of(&parts.headers);
+        let session_cookie = cookies.session;
+        let lang = cookies
+            .lang
             .and_then(Lang::from_code)
             .or_else(|| {
                 parts
@@ -155,7 +146,36 @@ impl Ctx {
     }
 }
 
-fn query_param(query: &str, name: &str) -> Option<String> {
+/// The app's two cookies in a request's `Cookie` headers: the first of each name counts;
+/// a header that is not visible ASCII is skipped.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCookies<'a> {
+    /// The raw `demo_session` value (its signature is not checked here).
+    pub session: Option<&'a str>,
+    pub lang: Option<&'a str>,
+}
+
+impl<'a> RequestCookies<'a> {
+    pub fn of(headers: &'a HeaderMap) -> RequestCookies<'a> {
+        let mut cookies = RequestCookies::default();
+        for value in headers.get_all(header::COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            for pair in value.split(';') {
+                match pair.trim().split_once('=') {
+                    Some((COOKIE_NAME, v)) if cookies.session.is_none() => {
+                        cookies.session = Some(v)
+                    }
+                    Some((LANG_COOKIE, v)) if cookies.lang.is_none() => cookies.lang = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        cookies
+    }
+}
+
+/// The first value of `name` in a query string, decoded.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -200,7 +220,7 @@ pub(crate) fn accept_callback(
 
 /// The parameters of an authorization response (RFC 6749 4.1.2), bounded.
 #[derive(Debug, Default)]
-pub(crate) struct CallbackParams {
+pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
@@ -448,6 +468,29 @@ mod tests {
         let p = CallbackParams::parse(Some(&format!("error_description={}", "x".repeat(1000))))
             .unwrap();
         assert!(p.error_description.unwrap().len() < 310);
+    }
+
+    #[test]
+    fn request_cookies_first_of_each_wins() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_bytes(b"demo_session=\xff").unwrap(),
+        );
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; demo_session=one; lang=en"),
+        );
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("demo_session=two;lang=zh-TW"),
+        );
+        let c = RequestCookies::of(&headers);
+        assert_eq!((c.session, c.lang), (Some("one"), Some("en")));
+        assert_eq!(
+            RequestCookies::of(&HeaderMap::new()),
+            RequestCookies::default()
+        );
     }
 
     #[tokio::test]
