@@ -3,7 +3,9 @@
 # the headline figures, then each bench's own section (what it measures, medians, ratios,
 # every run, the command that produced it) in a fixed order.
 #
-#   scripts/bench.sh                 the full run (about 25-35 minutes on 2 cores)
+#   scripts/bench.sh                 the full run: about 25 minutes on a quiet 2-core machine
+#                                    with everything compiled; far longer while other work
+#                                    loads it (a quick run took 40 minutes so)
 #   BENCH_QUICK=1 scripts/bench.sh   fewer rounds, step2 with 3 and 100 users only; the
 #                                    report says it was a quick run
 #
