@@ -36,3 +36,7 @@ lint:
 # Every benchmark, then BENCHMARKS.md with the machine described (BENCH_QUICK=1 for a fast check).
 bench:
     scripts/bench.sh
+
+# Every cargo-fuzz target in fuzz/ for SECONDS each (nightly; installs cargo-fuzz if missing).
+fuzz SECONDS="60":
+    scripts/fuzz.sh {{SECONDS}}
