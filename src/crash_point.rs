@@ -77,6 +77,9 @@ pub fn wrote(label: impl FnOnce() -> String) {
 /// A path with ids replaced, so that labels repeat across runs:
 /// `/demo/users/5f0c…/reset-password` → `/demo/users/{id}/reset-password`.
 pub fn path_label(path: &str) -> String {
+    if path.is_empty() {
+        return "/".into();
+    }
     path.split('/')
         .map(|part| if is_id(part) { "{id}" } else { part })
         .collect::<Vec<_>>()
@@ -98,6 +101,7 @@ mod tests {
             "/demo/users/{id}/reset-password"
         );
         assert_eq!(path_label("/demo/clients"), "/demo/clients");
+        assert_eq!(path_label(""), "/");
     }
 
     #[test]
