@@ -55,10 +55,13 @@ for target in "${targets[@]}"; do
         # Without final stats (a crash), the last progress line has the count.
         runs=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
     fi
+    # libFuzzer's own time ("Done N runs in S second(s)"); the wall time also counts
+    # cargo's check of the build and the exit.
+    fuzzed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
     crash=$(sed -n 's/.*Test unit written to \([^ ]*\).*/\1/p' "$log" | tail -n 1)
     inputs=$(find "$corpus" -type f | wc -l)
     if [ "$status" -eq 0 ]; then
-        line="$target: ${runs:-?} runs in ${elapsed}s, corpus $inputs inputs: no crash"
+        line="$target: ${runs:-?} runs in ${fuzzed:-?}s (${elapsed}s wall), corpus $inputs inputs: no crash"
     elif [ -n "$crash" ]; then
         line="$target: CRASH after ${runs:-?} runs: $crash (log: $log)"
         failed=1
