@@ -907,7 +907,7 @@ fn hostile(
                 .body(vec![b'y'; 1000])),
             WrongMethod,
         ),
-        // Wrong methods.
+        // Other protocol versions, and what is not HTTP at all.
         (
             "HTTP/1.0 without Host".into(),
             raw(format!("GET {route} HTTP/1.0\r\n\r\n")),
@@ -924,6 +924,7 @@ fn hostile(
             Refused,
         ),
     ];
+    // Wrong methods.
     for method in [
         "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO", "get",
     ] {
