@@ -41,6 +41,9 @@ struct Req {
     body: Vec<u8>,
     /// Sent instead of everything above when set.
     raw: Option<Vec<u8>>,
+    /// Close the writing half once sent: a server that waits for more (an HTTP/2 server,
+    /// in a build where hyper has HTTP/2, waits for the client's SETTINGS) then ends too.
+    half_close: bool,
 }
 
 fn get(target: impl AsRef<[u8]>) -> Req {
@@ -51,6 +54,7 @@ fn get(target: impl AsRef<[u8]>) -> Req {
         headers: Vec::new(),
         body: Vec::new(),
         raw: None,
+        half_close: false,
     }
 }
 
@@ -237,12 +241,15 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
 /// The writing half stays open while reading (a half-closed connection may be dropped
 /// before the answer), and write errors are expected: the server may answer and close
 /// before it has read a large body.
-async fn exchange(addr: &str, bytes: Vec<u8>) -> Wire {
+async fn exchange(addr: &str, bytes: Vec<u8>, half_close: bool) -> Result<Wire, String> {
     let stream = TcpStream::connect(addr).await.expect("connect to the app");
     let (mut reader, mut writer) = stream.into_split();
     let write = tokio::spawn(async move {
         let _ = writer.write_all(&bytes).await;
         let _ = writer.flush().await;
+        if half_close {
+            let _ = writer.shutdown().await;
+        }
         writer
     });
     let mut answer = Vec::new();
@@ -256,9 +263,11 @@ async fn exchange(addr: &str, bytes: Vec<u8>) -> Wire {
         }
     })
     .await;
-    assert!(read.is_ok(), "the app did not answer nor close within 20 s");
+    if read.is_err() {
+        return Err("the app did not answer nor close within 20 s".into());
+    }
     drop(write.await);
-    parse_answer(&answer)
+    Ok(parse_answer(&answer))
 }
 
 // ------------------------------------------------------------------------------------
@@ -448,7 +457,7 @@ async fn healthy(addr: &str) -> Result<(), String> {
         return Err(format!("nothing listens on {addr}"));
     };
     drop(stream);
-    let wire = exchange(addr, get("/health").bytes(addr)).await;
+    let wire = exchange(addr, get("/health").bytes(addr), false).await?;
     if wire.status == Some(200) && wire.body == br#"{"status":"ok"}"# {
         Ok(())
     } else {
@@ -494,8 +503,21 @@ impl Probe {
 
     /// Sends a request to the app and holds the answer to every rule; then the app must
     /// still answer `/health` and have caught no panic.
+    /// Sends `req` and expects it refused with `status` and the app's error `kind`.
+    async fn expect_refused(&mut self, what: &str, req: &Req, status: u16, kind: &str) -> Wire {
+        let w = self.send(what, req).await;
+        assert_eq!(
+            (w.status, w.error_kind().as_deref()),
+            (Some(status), Some(kind)),
+            "{what}"
+        );
+        w
+    }
+
     async fn send(&mut self, what: &str, req: &Req) -> Wire {
-        let wire = exchange(&self.addr, req.bytes(&self.addr)).await;
+        let wire = exchange(&self.addr, req.bytes(&self.addr), req.half_close)
+            .await
+            .unwrap_or_else(|why| panic!("{what}: {why}\n  request: {}", req.shown()));
         self.sent += 1;
         if let Err(why) = verdict(&secrets(&self.h), &self.origins, &wire) {
             panic!("{what}: {why}\n  request: {}", req.shown());
@@ -915,7 +937,10 @@ fn hostile(
         ),
         (
             "an HTTP/2 preface".into(),
-            raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+            Req {
+                half_close: true,
+                ..raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            },
             Refused,
         ),
         (
@@ -1114,36 +1139,33 @@ async fn callbacks_cannot_cross_sessions_or_be_replayed() {
     let before = redeemed(&p.h);
 
     // A's callback, whole, in B: B's sign-in is for another state.
-    let w = p
-        .send("A's Keycloak callback in B", &b.get(path_of(&a_callback)))
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("state_mismatch"))
-    );
+    p.expect_refused(
+        "A's Keycloak callback in B",
+        &b.get(path_of(&a_callback)),
+        400,
+        "state_mismatch",
+    )
+    .await;
     // A's callback with no session at all.
-    let w = p
-        .send(
-            "A's Keycloak callback without a session",
-            &get(path_of(&a_callback)),
-        )
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("sign_in_expired"))
-    );
+    p.expect_refused(
+        "A's Keycloak callback without a session",
+        &get(path_of(&a_callback)),
+        400,
+        "sign_in_expired",
+    )
+    .await;
     // A's real code with a forged state, in A.
     let forged = format!(
         "/callback/keycloak?code={a_code}&state={}",
         demo_app::crypto::random_token()
     );
-    let w = p
-        .send("A's code with a forged state in A", &a.get(&forged))
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("state_mismatch"))
-    );
+    p.expect_refused(
+        "A's code with a forged state in A",
+        &a.get(&forged),
+        400,
+        "state_mismatch",
+    )
+    .await;
     assert_eq!(
         redeemed(&p.h),
         before,
@@ -1191,28 +1213,25 @@ async fn callbacks_cannot_cross_sessions_or_be_replayed() {
     a.update(&w);
     let a_code = code_state(&p.authorize(&location(&w)).await).0;
     let injected = format!("/callback/keycloak?code={a_code}&state={b_state}");
-    let w = p
-        .send("A's code with B's state in B", &b.get(&injected))
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(502), Some("token_request_refused"))
-    );
+    p.expect_refused(
+        "A's code with B's state in B",
+        &b.get(&injected),
+        502,
+        "token_request_refused",
+    )
+    .await;
     assert_eq!(p.h.kc.lock().pkce_results.last(), Some(&false));
     let w = p.send("B after the injected code", &b.get("/")).await;
     assert_eq!(w.page_state().as_deref(), Some("signed-out"));
     // B's own response now finds its sign-in used up; a new one works.
     let b_callback = p.authorize(b.auth.as_ref().unwrap()).await;
-    let w = p
-        .send(
-            "B's own callback after the injection",
-            &b.get(path_of(&b_callback)),
-        )
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("response_already_used"))
-    );
+    p.expect_refused(
+        "B's own callback after the injection",
+        &b.get(path_of(&b_callback)),
+        400,
+        "response_already_used",
+    )
+    .await;
     let w = p.send("B signs in again", &b.get("/login")).await;
     b.update(&w);
     let b_callback = p.authorize(&location(&w)).await;
@@ -1235,23 +1254,20 @@ async fn callbacks_cannot_cross_sessions_or_be_replayed() {
     let b_ocp_state = query(&location(&wb))["state"].clone();
     let before = redeemed(&p.h);
 
-    let w = p
-        .send("A's OpenShift callback in B", &b.get(path_of(&a_ocp)))
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("state_mismatch"))
-    );
-    let w = p
-        .send(
-            "A's OpenShift callback without a session",
-            &get(path_of(&a_ocp)),
-        )
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(400), Some("sign_in_expired"))
-    );
+    p.expect_refused(
+        "A's OpenShift callback in B",
+        &b.get(path_of(&a_ocp)),
+        400,
+        "state_mismatch",
+    )
+    .await;
+    p.expect_refused(
+        "A's OpenShift callback without a session",
+        &get(path_of(&a_ocp)),
+        400,
+        "sign_in_expired",
+    )
+    .await;
     assert_eq!(redeemed(&p.h), before);
 
     // A's own: complete; then replays are refused and redeem nothing.
@@ -1283,16 +1299,13 @@ async fn callbacks_cannot_cross_sessions_or_be_replayed() {
     let other_code = code_state(&p.authorize(again.auth.as_ref().unwrap()).await).0;
     let calls = p.h.ocp.lock().api_requests.len();
     let injected = format!("/callback/ocp?code={other_code}&state={b_ocp_state}");
-    let w = p
-        .send(
-            "another session's OpenShift code with B's state in B",
-            &b.get(&injected),
-        )
-        .await;
-    assert_eq!(
-        (w.status, w.error_kind().as_deref()),
-        (Some(502), Some("token_request_refused"))
-    );
+    p.expect_refused(
+        "another session's OpenShift code with B's state in B",
+        &b.get(&injected),
+        502,
+        "token_request_refused",
+    )
+    .await;
     assert_eq!(p.h.ocp.lock().pkce_results.last(), Some(&false));
     assert_eq!(
         p.h.ocp.lock().api_requests.len(),
