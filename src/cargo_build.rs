@@ -8,6 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::config::Config;
+use crate::reconcile::Gate;
 use crate::ui::{Ui, tail_indented};
 
 /// A package of the workspace and where a prebuilt binary of it may be configured.
@@ -31,24 +32,25 @@ impl Binary {
     }
 }
 
-/// The configured binary, or a fresh cargo build. A dry run compiles nothing: it uses the
+/// The configured binary, or a fresh cargo build. A plan compiles nothing: it uses the
 /// last build, and says so.
-pub fn obtain(package: &Package<'_>, config: &Config, ui: &Ui, dry_run: bool) -> Result<Binary> {
+pub async fn obtain(package: &Package<'_>, config: &Config, ui: &Ui, gate: Gate) -> Result<Binary> {
     let name = package.name;
     let path = match package.prebuilt {
         Some(path) => path.to_path_buf(),
         None => {
             let source = source_dir(name, config)?;
-            if dry_run {
+            let built = gate
+                .unless_planning(async { cargo_build(name, &source, ui) })
+                .await?;
+            built.unwrap_or_else(|| {
                 let path = target_dir(&source).join("release").join(name);
                 ui.info(format!(
                     "dry run: comparing the last build of {name} ({}); sources are not compiled",
                     path.display()
                 ));
                 path
-            } else {
-                cargo_build(name, &source, ui)?
-            }
+            })
         }
     };
     if !path.is_file() {

@@ -1,8 +1,17 @@
-//! What every command works with: the configuration, the state directory and the terminal.
+//! What every command works with: the configuration, the state directory, the terminal,
+//! the write gate, and the connections a run makes once and shares across its steps
+//! (the cluster, the container engine, the OAuth server's URL).
 
-use anyhow::{Result, bail};
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use tokio::sync::OnceCell;
 
 use crate::config::Config;
+use crate::container::Engine;
+use crate::openshift::cluster::{self, Cluster};
+use crate::openshift::oauth_server;
+use crate::reconcile::{Gate, Report};
 use crate::state::StateDir;
 use crate::tls;
 use crate::ui::Ui;
@@ -12,27 +21,103 @@ pub struct Context {
     pub config: Config,
     pub state: StateDir,
     pub ui: Ui,
-    pub dry_run: bool,
+    /// Whether this run writes; every report of the run carries it.
+    pub gate: Gate,
+    connections: Arc<Connections>,
+}
+
+/// Made on first use, then shared by every step of the run (and its clones).
+#[derive(Default)]
+struct Connections {
+    cluster: OnceCell<Cluster>,
+    engine: OnceCell<Engine>,
+    oauth_url: OnceCell<String>,
 }
 
 /// Stands in for the CA in a dry run before step1 ever ran: everything using it is new.
 const PLANNED_CA: &str = "(the CA step1 will generate)";
 
 impl Context {
+    pub fn new(config: Config, state: StateDir, ui: Ui, dry_run: bool) -> Context {
+        Context {
+            config,
+            state,
+            ui,
+            gate: Gate::for_command(dry_run),
+            connections: Arc::default(),
+        }
+    }
+
     /// The same context reporting through another `Ui` (a step's own live line).
     pub fn with_ui(&self, ui: Ui) -> Context {
         Context { ui, ..self.clone() }
+    }
+
+    /// The same context, only planning (what `status` reads), sharing its connections.
+    pub fn planning(&self, ui: Ui) -> Context {
+        Context {
+            ui,
+            gate: Gate::plan(),
+            ..self.clone()
+        }
+    }
+
+    /// An empty report of this run.
+    pub fn report(&self) -> Report {
+        Report::new(self.gate)
     }
 
     /// The CA step1 generated, as PEM.
     pub fn ca_pem(&self) -> Result<String> {
         match self.state.read(tls::CA_CERT)? {
             Some(pem) => Ok(String::from_utf8_lossy(&pem).into_owned()),
-            None if self.dry_run => Ok(PLANNED_CA.into()),
-            None => bail!(
-                "no CA in the state directory {}; run `bridgectl step1` (or `all`) first",
-                self.state.root().display()
+            None => self.gate.stand_in(
+                PLANNED_CA.into(),
+                anyhow!(
+                    "no CA in the state directory {}; run `bridgectl step1` (or `all`) first",
+                    self.state.root().display()
+                ),
             ),
         }
+    }
+
+    /// The cluster of the kubeconfig, connected once per run.
+    pub async fn cluster(&self) -> Result<&Cluster> {
+        self.connections
+            .cluster
+            .get_or_try_init(|| cluster::connect(&self.config))
+            .await
+    }
+
+    /// The container engine, connected once per run.
+    pub async fn engine(&self) -> Result<&Engine> {
+        let engine = self
+            .connections
+            .engine
+            .get_or_try_init(Engine::connect)
+            .await?;
+        Ok(engine)
+    }
+
+    /// The OpenShift OAuth server's URL: from the configuration, else discovered from the
+    /// cluster, once per run.
+    pub async fn oauth_url(&self) -> Result<String> {
+        let url = self
+            .connections
+            .oauth_url
+            .get_or_try_init(|| async {
+                if let Some(url) = &self.config.openshift.oauth_url {
+                    return Ok(url.trim_end_matches('/').to_string());
+                }
+                let cluster = self.cluster().await.map_err(|err| {
+                    err.context(
+                        "the OpenShift OAuth URL is needed (set openshift.oauth_url, or make \
+                         the cluster reachable)",
+                    )
+                })?;
+                oauth_server::discover(cluster).await
+            })
+            .await?;
+        Ok(url.clone())
     }
 }

@@ -66,12 +66,7 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
             ))
         })?)
     };
-    let ctx = Context {
-        config,
-        state,
-        ui,
-        dry_run: global.dry_run,
-    };
+    let ctx = Context::new(config, state, ui, global.dry_run);
     match cli.command {
         Command::Step1 => commands::step(&ctx, Step::One).await,
         Command::Step2 => commands::step(&ctx, Step::Two).await,

@@ -14,7 +14,7 @@ use rustix::process::{Pid, Signal, kill_process};
 
 use crate::cargo_build::{self, Package};
 use crate::context::Context as Ctx;
-use crate::reconcile::{Outcome, Report};
+use crate::reconcile::{Kind, Outcome, Report};
 use crate::state::StateDir;
 
 const DIR: &str = "sandbox";
@@ -53,12 +53,12 @@ pub fn running(state_root: &Path) -> Option<i32> {
 
 /// Starts the simulator unless it runs already; reports it as created or unchanged.
 pub async fn up(ctx: &Ctx) -> Result<Report> {
-    let mut report = Report::new(ctx.dry_run);
+    let mut report = ctx.report();
     let root = ctx.state.root();
     let name = "ocp-sim";
     if let Some(pid) = running(root) {
-        report.record(
-            "process",
+        report.found(
+            Kind::Process,
             name,
             Outcome::Unchanged,
             vec![format!("pid {pid}")],
@@ -71,66 +71,62 @@ pub async fn up(ctx: &Ctx) -> Result<Report> {
         prebuilt: config.sandbox.binary.as_deref(),
         prebuilt_field: "sandbox.binary",
     };
-    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.dry_run)?;
-    report.record(
-        "process",
-        name,
-        Outcome::Created,
-        vec![format!(
-            "API https://127.0.0.1:{}, OAuth https://127.0.0.1:{}",
-            config.sandbox.api_port, config.sandbox.oauth_port
-        )],
-    );
-    if ctx.dry_run {
-        return Ok(report);
-    }
-    for (port, field) in [
-        (config.sandbox.api_port, "sandbox.api_port"),
-        (config.sandbox.oauth_port, "sandbox.oauth_port"),
-    ] {
-        crate::ports::ensure_free([127, 0, 0, 1].into(), port, "the simulator", field)?;
-    }
-    start(
-        &ctx.state,
-        &binary.path,
-        config.sandbox.api_port,
-        config.sandbox.oauth_port,
-    )?;
-    ctx.ui.info(format!(
-        "sandbox running; its kubeconfig is {} (used by default when no cluster is configured)",
-        kubeconfig_path(root).display()
-    ));
+    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.gate).await?;
+    let details = vec![format!(
+        "API https://127.0.0.1:{}, OAuth https://127.0.0.1:{}",
+        config.sandbox.api_port, config.sandbox.oauth_port
+    )];
+    let launch = || async {
+        for (port, field) in [
+            (config.sandbox.api_port, "sandbox.api_port"),
+            (config.sandbox.oauth_port, "sandbox.oauth_port"),
+        ] {
+            crate::ports::ensure_free([127, 0, 0, 1].into(), port, "the simulator", field)?;
+        }
+        start(
+            &ctx.state,
+            &binary.path,
+            config.sandbox.api_port,
+            config.sandbox.oauth_port,
+        )?;
+        ctx.ui.info(format!(
+            "sandbox running; its kubeconfig is {} (used by default when no cluster is configured)",
+            kubeconfig_path(root).display()
+        ));
+        anyhow::Ok(())
+    };
+    report
+        .apply(Kind::Process, name, Outcome::Created, details, launch)
+        .await?;
     Ok(report)
 }
 
 /// Stops the simulator; its data stays, so the next `up` serves the same objects.
 pub async fn down(ctx: &Ctx) -> Result<Report> {
-    let mut report = Report::new(ctx.dry_run);
+    let mut report = ctx.report();
     let root = ctx.state.root();
     let Some(pid) = running(root) else {
-        report.record("process", "ocp-sim", Outcome::Absent, vec![]);
+        report.found(Kind::Process, "ocp-sim", Outcome::Absent, vec![]);
         return Ok(report);
     };
-    report.record(
-        "process",
-        "ocp-sim",
-        Outcome::Deleted,
-        vec![format!("pid {pid}")],
-    );
-    if ctx.dry_run {
-        return Ok(report);
-    }
-    let target = Pid::from_raw(pid).context("invalid pid in the sandbox pid file")?;
-    let _ = kill_process(target, Signal::TERM);
-    let deadline = Instant::now() + STOP_TIMEOUT;
-    while running(root).is_some() {
-        if Instant::now() >= deadline {
-            let _ = kill_process(target, Signal::KILL);
-            break;
+    let stop = || async {
+        let target = Pid::from_raw(pid).context("invalid pid in the sandbox pid file")?;
+        let _ = kill_process(target, Signal::TERM);
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while running(root).is_some() {
+            if Instant::now() >= deadline {
+                let _ = kill_process(target, Signal::KILL);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = std::fs::remove_file(root.join(DIR).join(PID_FILE));
+        let _ = std::fs::remove_file(root.join(DIR).join(PID_FILE));
+        anyhow::Ok(())
+    };
+    let details = vec![format!("pid {pid}")];
+    report
+        .apply(Kind::Process, "ocp-sim", Outcome::Deleted, details, stop)
+        .await?;
     Ok(report)
 }
 

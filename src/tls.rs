@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use crate::reconcile::{Outcome, Report};
+use crate::reconcile::{Kind, Outcome, Report};
 use crate::state::StateDir;
 
 pub const CA_CERT: &str = "tls/ca.crt";
@@ -30,8 +30,9 @@ pub struct Material {
     pub server_key_pem: String,
 }
 
-/// Makes sure the CA and a server certificate for `names` exist and are valid.
-pub fn ensure(
+/// Makes sure the CA and a server certificate for `names` exist and are valid. In a
+/// plan, what would be issued is generated in memory and never written.
+pub async fn ensure(
     state: &StateDir,
     names: &[String],
     hostname: &str,
@@ -44,72 +45,95 @@ pub fn ensure(
     });
     let (ca_pem, ca_key_pem) = match existing_ca {
         Some(pair) => {
-            report.record("certificate", "ca", Outcome::Unchanged, vec![]);
+            report.found(Kind::Certificate, "ca", Outcome::Unchanged, vec![]);
             pair
-        }
-        None if report.dry_run => {
-            report.record("certificate", "ca", Outcome::Created, vec![]);
-            report.record("certificate", "server", Outcome::Created, vec![]);
-            return Ok(Material {
-                ca_cert_pem: String::new(),
-                server_cert_pem: String::new(),
-                server_key_pem: String::new(),
-            });
         }
         None => {
             let pair = issue_ca(hostname, now)?;
-            state.write_private(CA_KEY, pair.1.as_bytes())?;
-            state.write_private(CA_CERT, pair.0.as_bytes())?;
-            report.record("certificate", "ca", Outcome::Created, vec![]);
+            report
+                .apply(
+                    Kind::Certificate,
+                    "ca",
+                    Outcome::Created,
+                    vec![],
+                    || async {
+                        state.write_private(CA_KEY, pair.1.as_bytes())?;
+                        state.write_private(CA_CERT, pair.0.as_bytes())
+                    },
+                )
+                .await?;
             pair
         }
     };
 
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let current = load_pair(state, SERVER_CERT, SERVER_KEY)?;
-    let stale_reasons = current
-        .as_ref()
-        .map(|(cert, key)| server_problems(cert, key, &ca_pem, &wanted, now));
-    match (current, stale_reasons) {
-        (Some((cert, key)), Some(reasons)) if reasons.is_empty() => {
-            report.record("certificate", "server", Outcome::Unchanged, vec![]);
-            Ok(Material {
-                ca_cert_pem: ca_pem,
-                server_cert_pem: cert,
-                server_key_pem: key,
-            })
-        }
-        (current, reasons) => {
-            let outcome = if current.is_some() {
-                Outcome::Updated
+    let (server_cert_pem, server_key_pem) = match current {
+        Some((cert, key)) => {
+            let reasons = server_problems(&cert, &key, &ca_pem, &wanted, now);
+            if reasons.is_empty() {
+                report.found(Kind::Certificate, "server", Outcome::Unchanged, vec![]);
+                (cert, key)
             } else {
-                Outcome::Created
-            };
-            report.record(
-                "certificate",
-                "server",
-                outcome,
-                reasons.unwrap_or_default(),
-            );
-            if report.dry_run {
-                // The certificate that would be issued is not known yet; empty text makes
-                // whatever carries it (Keycloak's container) plan its own update too.
-                return Ok(Material {
-                    ca_cert_pem: ca_pem,
-                    server_cert_pem: String::new(),
-                    server_key_pem: String::new(),
-                });
+                write_server(
+                    state,
+                    &ca_pem,
+                    &ca_key_pem,
+                    names,
+                    hostname,
+                    now,
+                    reasons,
+                    report,
+                )
+                .await?
             }
-            let (cert, key) = issue_server(&ca_pem, &ca_key_pem, names, hostname, now)?;
-            state.write_private(SERVER_KEY, key.as_bytes())?;
-            state.write_private(SERVER_CERT, cert.as_bytes())?;
-            Ok(Material {
-                ca_cert_pem: ca_pem,
-                server_cert_pem: cert,
-                server_key_pem: key,
-            })
         }
-    }
+        None => {
+            write_server(
+                state,
+                &ca_pem,
+                &ca_key_pem,
+                names,
+                hostname,
+                now,
+                vec![],
+                report,
+            )
+            .await?
+        }
+    };
+    Ok(Material {
+        ca_cert_pem: ca_pem,
+        server_cert_pem,
+        server_key_pem,
+    })
+}
+
+/// Issues the server certificate (created, or updated for `reasons`) and stores it.
+#[allow(clippy::too_many_arguments)]
+async fn write_server(
+    state: &StateDir,
+    ca_pem: &str,
+    ca_key_pem: &str,
+    names: &[String],
+    hostname: &str,
+    now: OffsetDateTime,
+    reasons: Vec<String>,
+    report: &mut Report,
+) -> Result<(String, String)> {
+    let outcome = if reasons.is_empty() {
+        Outcome::Created
+    } else {
+        Outcome::Updated
+    };
+    let (cert, key) = issue_server(ca_pem, ca_key_pem, names, hostname, now)?;
+    report
+        .apply(Kind::Certificate, "server", outcome, reasons, || async {
+            state.write_private(SERVER_KEY, key.as_bytes())?;
+            state.write_private(SERVER_CERT, cert.as_bytes())
+        })
+        .await?;
+    Ok((cert, key))
 }
 
 /// What a certificate says about itself, as far as bridgectl cares.

@@ -35,7 +35,7 @@ pub async fn all(ctx: &Context) -> ExitCode {
 
 fn closing_summary(ctx: &Context) -> String {
     let config = &ctx.config;
-    let verb = if ctx.dry_run { "would be" } else { "is" };
+    let verb = ctx.gate.tense("is", "would be");
     let mut out = format!(
         "\nDemo app {verb} at {app}\nKeycloak {verb} at {kc} (realm {realm}; admin console {kc}/admin)\n",
         app = config.app_url(),
@@ -56,10 +56,9 @@ fn closing_summary(ctx: &Context) -> String {
         .collect();
     out.push_str(&format!("Users:\n{}\n", users.join("\n")));
     out.push_str("Passwords: `bridgectl credentials`\n");
-    out.push_str(if ctx.dry_run {
-        "Next: `bridgectl all` to apply this plan\n"
-    } else {
-        "Next: `bridgectl verify` signs every user in through the app and checks their projects\n"
-    });
+    out.push_str(ctx.gate.tense(
+        "Next: `bridgectl verify` signs every user in through the app and checks their projects\n",
+        "Next: `bridgectl all` to apply this plan\n",
+    ));
     out
 }

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use crate::container::{self, ContainerState, Engine};
+use crate::container::{self, ContainerState};
 use crate::context::Context;
-use crate::openshift::{cleanup, cluster};
-use crate::reconcile::{Outcome, Report};
+use crate::openshift::cleanup;
+use crate::reconcile::{Kind, Outcome, Report};
 use crate::ui::out;
 
 pub struct CleanOptions {
@@ -23,10 +23,12 @@ pub struct CleanOptions {
 }
 
 pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
-    if !ctx.dry_run && !options.yes {
-        confirm(ctx, options)?;
+    if !options.yes {
+        ctx.gate
+            .unless_planning(async { confirm(ctx, options) })
+            .await?;
     }
-    let mut report = Report::new(ctx.dry_run);
+    let mut report = ctx.report();
     let mut failures = Vec::new();
     if let Err(err) = clean_containers(ctx, options, &mut report).await {
         failures.push(format!("containers: {err:#}"));
@@ -35,7 +37,7 @@ pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
         failures.push(format!("cluster: {err:#}"));
     }
     if options.purge && failures.is_empty() {
-        purge_state(ctx, &mut report)?;
+        purge_state(ctx, &mut report).await?;
     }
     out(report.render());
     ctx.ui.info(format!("clean: {}", report.summary()));
@@ -86,68 +88,81 @@ async fn clean_containers(
     report: &mut Report,
 ) -> Result<()> {
     let config = &ctx.config;
-    let engine = Engine::connect().await?;
+    let engine = ctx.engine().await?;
     for name in [&config.app.container_name, &config.keycloak.container_name] {
-        match container::state(&engine, name).await? {
-            ContainerState::Absent => report.record("container", name, Outcome::Absent, vec![]),
-            ContainerState::Foreign => report.record(
-                "container",
+        match container::state(engine, name).await? {
+            ContainerState::Absent => report.found(Kind::Container, name, Outcome::Absent, vec![]),
+            ContainerState::Foreign => report.found(
+                Kind::Container,
                 name,
                 Outcome::Unchanged,
                 vec!["not created by bridgectl: left alone".into()],
             ),
             ContainerState::Managed { id, .. } => {
-                if !ctx.dry_run {
-                    container::remove(&engine, &id).await?;
-                }
-                report.record("container", name, Outcome::Deleted, vec![]);
+                report
+                    .apply_delete(Kind::Container, name, || async {
+                        container::remove(engine, &id).await.map(|()| true)
+                    })
+                    .await?;
             }
         }
     }
     if options.images {
-        container::remove_built_image(&engine, &config.app.image, report).await?;
+        container::remove_built_image(engine, &config.app.image, report).await?;
     }
     Ok(())
 }
 
 async fn clean_cluster(ctx: &Context, report: &mut Report) -> Result<()> {
-    let cluster = cluster::connect(&ctx.config).await?;
-    cleanup::remove_owned(&cluster, &ctx.config.openshift.idp_name, report).await
+    let cluster = ctx.cluster().await?;
+    cleanup::remove_owned(cluster, &ctx.config.openshift.idp_name, report).await
 }
 
 /// Everything in the state directory but its lock and a sandbox that still runs from it.
-fn purge_state(ctx: &Context, report: &mut Report) -> Result<()> {
+async fn purge_state(ctx: &Context, report: &mut Report) -> Result<()> {
     let root = ctx.state.root();
     let sandbox_runs = crate::sandbox::running(root).is_some();
     let Ok(entries) = std::fs::read_dir(root) else {
-        report.record("state", root.display().to_string(), Outcome::Absent, vec![]);
+        report.found(
+            Kind::State,
+            root.display().to_string(),
+            Outcome::Absent,
+            vec![],
+        );
         return Ok(());
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name == ".lock" || (sandbox_runs && name == "sandbox") {
-            continue;
-        }
-        if !ctx.dry_run {
-            let path = entry.path();
-            let removed = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-            removed.map_err(|err| anyhow::anyhow!("cannot remove {}: {err}", path.display()))?;
-        }
-    }
+    let doomed: Vec<_> = entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name();
+            !(name == ".lock" || (sandbox_runs && name == "sandbox"))
+        })
+        .map(|entry| entry.path())
+        .collect();
     let details = if sandbox_runs {
         vec!["kept sandbox/: the sandbox still runs (`bridgectl sandbox down` first)".into()]
     } else {
         vec![]
     };
-    report.record(
-        "state",
-        root.display().to_string(),
-        Outcome::Deleted,
-        details,
-    );
+    let remove_all = || async {
+        for path in &doomed {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
+            removed.map_err(|err| anyhow::anyhow!("cannot remove {}: {err}", path.display()))?;
+        }
+        anyhow::Ok(())
+    };
+    report
+        .apply(
+            Kind::State,
+            root.display().to_string(),
+            Outcome::Deleted,
+            details,
+            remove_all,
+        )
+        .await?;
     Ok(())
 }

@@ -143,6 +143,35 @@ impl Config {
         )
     }
 
+    /// The demo app as this host reaches it (also allowed as a redirect target, for a
+    /// browser on the bastion itself).
+    pub fn app_local_url(&self) -> String {
+        format!("http://localhost:{}", self.app.port)
+    }
+
+    /// The app's callback for `provider` (`keycloak`, `ocp`) at both of its addresses:
+    /// what the Keycloak client and the OAuthClient allow as redirect URIs.
+    pub fn app_callback_uris(&self, provider: &str) -> [String; 2] {
+        [
+            format!("{}/callback/{provider}", self.app_url()),
+            format!("{}/callback/{provider}", self.app_local_url()),
+        ]
+    }
+
+    /// Where Keycloak may send a user back after logout, `##`-joined as Keycloak keeps it.
+    pub fn app_post_logout_redirect_uris(&self) -> String {
+        format!("{}/*##{}/*", self.app_url(), self.app_local_url())
+    }
+
+    /// OpenShift's callback for our identity provider: the ocp client's redirect URI.
+    pub fn oauth_callback_url(&self, oauth_url: &str) -> String {
+        format!(
+            "{}/oauth2callback/{}",
+            oauth_url.trim_end_matches('/'),
+            self.openshift.idp_name
+        )
+    }
+
     /// Names the server certificate must carry, in a stable order.
     pub fn server_cert_names(&self) -> Vec<String> {
         let mut names = vec![

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::Engine;
 use super::image::{engine_message, ensure_image};
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
-use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 use crate::ui::Ui;
 
 /// A file placed in the build context.
@@ -68,7 +68,7 @@ pub async fn ensure_built_image(
         &context.base_image,
         context.base_field,
         ui,
-        report.dry_run,
+        report.gate(),
     )
     .await?
     .unwrap_or_else(|| format!("{} (not pulled yet)", context.base_image));
@@ -92,12 +92,9 @@ pub async fn ensure_built_image(
         .and_then(|config| config.labels.clone())
         .unwrap_or_default();
     let live_id = live.as_ref().and_then(|image| image.id.clone());
-    let (outcome, details) = match &live {
-        None => (Outcome::Created, vec![]),
-        Some(_) if live_labels.get(HASH_LABEL) == Some(&wanted_hash) => {
-            report.record("image", &context.tag, Outcome::Unchanged, vec![]);
-            return Ok(None);
-        }
+    let state = match &live {
+        None => Live::Absent,
+        Some(_) if live_labels.get(HASH_LABEL) == Some(&wanted_hash) => Live::Differs(vec![]),
         Some(_) => {
             let before = live_labels
                 .get(SUMMARY_LABEL)
@@ -110,15 +107,17 @@ pub async fn ensure_built_image(
             if live_labels.get(MANAGED_LABEL).map(String::as_str) != Some("true") {
                 details.push("the tag pointed to an image bridgectl did not build".into());
             }
-            (Outcome::Updated, details)
+            if details.is_empty() {
+                details.push("its build inputs changed".into());
+            }
+            Live::Differs(details)
         }
     };
-    report.record("image", &context.tag, outcome, details);
-    if report.dry_run {
-        return Ok(None);
-    }
-    let id = build(engine, context, &wanted, &wanted_hash, ui).await?;
-    Ok(live_id.filter(|old| *old != id))
+    let run_build = || build(engine, context, &wanted, &wanted_hash, ui);
+    let (_, built) = report
+        .converge(Kind::Image, &context.tag, state, run_build, run_build)
+        .await?;
+    Ok(built.and_then(|id| live_id.filter(|old| *old != id)))
 }
 
 async fn build(
@@ -227,7 +226,7 @@ pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report)
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => {
-            report.record("image", tag, Outcome::Absent, vec![]);
+            report.found(Kind::Image, tag, Outcome::Absent, vec![]);
             return Ok(());
         }
         Err(err) => bail!("cannot inspect image {tag}: {}", engine_message(&err)),
@@ -237,23 +236,24 @@ pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report)
         .and_then(|c| c.labels)
         .is_some_and(|labels| labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"));
     if !ours {
-        report.record(
-            "image",
+        report.found(
+            Kind::Image,
             tag,
             Outcome::Unchanged,
             vec!["not built by bridgectl: left alone".into()],
         );
         return Ok(());
     }
-    if !report.dry_run {
-        engine
-            .docker
-            .remove_image(tag, None::<RemoveImageOptions>, None)
-            .await
-            .map_err(|err| {
-                anyhow::anyhow!("cannot remove image {tag}: {}", engine_message(&err))
-            })?;
-    }
-    report.record("image", tag, Outcome::Deleted, vec![]);
-    Ok(())
+    report
+        .apply_delete(Kind::Image, tag, || async {
+            engine
+                .docker
+                .remove_image(tag, None::<RemoveImageOptions>, None)
+                .await
+                .map_err(|err| {
+                    anyhow::anyhow!("cannot remove image {tag}: {}", engine_message(&err))
+                })?;
+            anyhow::Ok(true)
+        })
+        .await
 }

@@ -7,28 +7,33 @@ use bollard::query_parameters::CreateImageOptions;
 use futures_util::StreamExt;
 
 use super::Engine;
+use crate::reconcile::Gate;
 use crate::ui::Ui;
 
-/// The image's id, pulling it when absent; `None` only in a dry run.
+/// The image's id, pulling it when absent; `None` only in a plan.
 pub async fn ensure_image(
     engine: &Engine,
     image: &str,
     config_field: &str,
     ui: &Ui,
-    dry_run: bool,
+    gate: Gate,
 ) -> Result<Option<String>> {
     if let Some(id) = image_id(engine, image).await? {
         return Ok(Some(id));
     }
-    if dry_run {
+    let pulled = gate
+        .unless_planning(async {
+            pull(engine, image, config_field, ui).await?;
+            match image_id(engine, image).await? {
+                Some(id) => Ok(id),
+                None => bail!("image {image} was pulled but the engine does not list it"),
+            }
+        })
+        .await?;
+    if pulled.is_none() {
         ui.info(format!("image {image} is not present; it would be pulled"));
-        return Ok(None);
     }
-    pull(engine, image, config_field, ui).await?;
-    match image_id(engine, image).await? {
-        Some(id) => Ok(Some(id)),
-        None => bail!("image {image} was pulled but the engine does not list it"),
-    }
+    Ok(pulled)
 }
 
 pub async fn image_id(engine: &Engine, image: &str) -> Result<Option<String>> {

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use super::image::{engine_message, ensure_image, image_id};
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
 use super::{ContainerSpec, Engine};
-use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 use crate::ui::Ui;
 
 /// What is live for a container name.
@@ -74,76 +74,76 @@ pub async fn ensure(
     ui: &Ui,
     report: &mut Report,
 ) -> Result<()> {
-    let dry_run = report.dry_run;
     let image = if spec.pull_image {
-        ensure_image(engine, &spec.image, spec.config_field, ui, dry_run).await?
+        ensure_image(engine, &spec.image, spec.config_field, ui, report.gate()).await?
     } else {
         image_id(engine, &spec.image).await?
     };
     let live = state(engine, &spec.name).await?;
-
-    let mut start_only = false;
-    let (outcome, details) = match &live {
-        ContainerState::Foreign => bail!(
-            "container {name} exists but was not created by bridgectl, so bridgectl leaves it alone. \
-             Remove or rename it (`podman rm -f {name}`), or choose another name with {field}",
-            name = spec.name,
-            field = spec.config_field.replace(".image", ".container_name"),
-        ),
-        ContainerState::Absent => (Outcome::Created, vec![]),
-        ContainerState::Managed {
-            hash,
-            summary,
-            image_id,
-            running,
-            ..
-        } => {
-            let mut details: Vec<String> = diff_subset(&spec.summary(), summary)
-                .iter()
-                .map(|change| change.describe(&[]))
-                .collect();
-            if image.as_deref().is_some_and(|id| id != image_id) {
-                details.push(format!("image {} now points to a new build", spec.image));
-            }
-            if *hash != spec.hash() && details.is_empty() {
-                details
-                    .push("injected files or secrets changed (e.g. a reissued certificate)".into());
-            }
-            if !details.is_empty() {
-                (Outcome::Updated, details)
-            } else if !running {
-                start_only = true;
-                let detail = if dry_run {
-                    "stopped; would be started"
-                } else {
-                    "was stopped; started"
-                };
-                (Outcome::Updated, vec![detail.into()])
-            } else {
-                (Outcome::Unchanged, vec![])
-            }
+    let name = spec.name.clone();
+    let ContainerState::Managed {
+        id,
+        hash,
+        summary,
+        image_id,
+        running,
+        ..
+    } = live
+    else {
+        if matches!(live, ContainerState::Foreign) {
+            bail!(
+                "container {name} exists but was not created by bridgectl, so bridgectl leaves it alone. \
+                 Remove or rename it (`podman rm -f {name}`), or choose another name with {field}",
+                field = spec.config_field.replace(".image", ".container_name"),
+            );
         }
+        let create = || create_and_start(engine, spec);
+        report
+            .apply(Kind::Container, name, Outcome::Created, vec![], create)
+            .await?;
+        return Ok(());
     };
 
-    let live_id = match &live {
-        ContainerState::Managed { id, .. } => Some(id.clone()),
-        _ => None,
-    };
-    report.record("container", &spec.name, outcome, details);
-    if dry_run || outcome == Outcome::Unchanged {
+    let mut differences: Vec<String> = diff_subset(&spec.summary(), &summary)
+        .iter()
+        .map(|change| change.describe(&[]))
+        .collect();
+    if image.as_deref().is_some_and(|wanted| wanted != image_id) {
+        differences.push(format!("image {} now points to a new build", spec.image));
+    }
+    if hash != spec.hash() && differences.is_empty() {
+        differences.push("injected files or secrets changed (e.g. a reissued certificate)".into());
+    }
+    if differences.is_empty() && !running {
+        let detail = report
+            .gate()
+            .tense("was stopped; started", "stopped; would be started");
+        let start_again = || async {
+            ui.detail(format!("starting container {}", spec.name));
+            // A run killed between create and start left a container without its files.
+            upload_files(engine, spec).await?;
+            start(engine, spec).await
+        };
+        report
+            .apply(
+                Kind::Container,
+                name,
+                Outcome::Updated,
+                vec![detail.into()],
+                start_again,
+            )
+            .await?;
         return Ok(());
     }
-    if start_only {
-        ui.detail(format!("starting container {}", spec.name));
-        // A run killed between create and start left a container without its files.
-        upload_files(engine, spec).await?;
-        return start(engine, spec).await;
-    }
-    if let Some(old) = &live_id {
+    let recreate = || async {
         ui.detail(format!("removing outdated container {}", spec.name));
-        remove(engine, old).await?;
-    }
-    create_and_start(engine, spec).await.map(drop)
+        remove(engine, &id).await?;
+        create_and_start(engine, spec).await
+    };
+    report
+        .update_if_differs(Kind::Container, name, differences, recreate)
+        .await?;
+    Ok(())
 }
 
 async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<String> {

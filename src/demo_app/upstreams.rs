@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::openshift::{cluster, oauth_server};
+use crate::openshift::oauth_server;
 
 /// Where the app finds the servers, as seen from inside its container.
 pub struct Upstreams {
@@ -16,12 +16,11 @@ pub struct Upstreams {
 
 /// The cluster's URLs and the CAs the app must trust to reach Keycloak and the cluster.
 pub async fn resolve(ctx: &Context, our_ca: String) -> Result<Upstreams> {
-    let config = &ctx.config;
-    let cluster = cluster::connect(config).await?;
-    let ocp_oauth_url = crate::openshift::oauth_url_of(config, &cluster).await?;
+    let cluster = ctx.cluster().await?;
+    let ocp_oauth_url = ctx.oauth_url().await?;
     let mut bundle = vec![our_ca];
     bundle.extend(cluster.ca_pems.iter().cloned());
-    match oauth_server::ingress_ca(&cluster).await {
+    match oauth_server::ingress_ca(cluster).await {
         Some(ingress) => bundle.push(ingress),
         None => ctx.ui.detail(
             "no openshift-config-managed/default-ingress-cert to read; the app trusts the \

@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 use serde_json::Value;
 
 use super::admin::AdminClient;
-use crate::reconcile::{Outcome, Report, diff_subset, diff_subset_unordered};
+use crate::reconcile::{Kind, Outcome, Report, diff_subset, diff_subset_unordered};
 
 /// Fields whose values never appear in a report.
 const SECRET_FIELDS: &[&str] = &["secret"];
@@ -28,12 +28,14 @@ pub async fn reconcile(
         .and_then(|list| list.as_array().and_then(|a| a.first().cloned()));
 
     let Some(live) = found else {
-        if !report.dry_run {
+        let create = || async {
             admin
                 .post(&format!("/{realm}/clients"), desired, &what)
-                .await?;
-        }
-        report.record("client", client_id, Outcome::Created, vec![]);
+                .await
+        };
+        report
+            .apply(Kind::Client, client_id, Outcome::Created, vec![], create)
+            .await?;
         return Ok(());
     };
     let id = live["id"]
@@ -41,66 +43,58 @@ pub async fn reconcile(
         .ok_or_else(|| anyhow!("{what}: Keycloak listed it without an id"))?
         .to_string();
 
+    // The client's settings and each of its mappers are separate writes, reported as
+    // one updated client listing every difference.
     let mut settings = desired.clone();
     let mappers = settings
         .as_object_mut()
         .and_then(|o| o.remove("protocolMappers"))
         .unwrap_or(Value::Array(vec![]));
-    let mut details: Vec<String> = Vec::new();
+    let mut parts = Report::new(report.gate());
 
     let changes = diff_subset_unordered(&settings, &live, SET_FIELDS);
-    if !changes.is_empty() {
-        if !report.dry_run {
+    let details = changes.iter().map(|c| c.describe(SECRET_FIELDS)).collect();
+    parts
+        .update_if_differs(Kind::Client, "settings", details, || async {
             admin
                 .put(&format!("/{realm}/clients/{id}"), &settings, &what)
-                .await?;
-        }
-        details.extend(changes.iter().map(|c| c.describe(SECRET_FIELDS)));
-    }
+                .await
+        })
+        .await?;
 
     let live_mappers = live["protocolMappers"]
         .as_array()
         .cloned()
         .unwrap_or_default();
+    let base = format!("/{realm}/clients/{id}/protocol-mappers/models");
     for mapper in mappers.as_array().into_iter().flatten() {
         let name = mapper["name"].as_str().unwrap_or_default();
         let mapper_what = format!("protocol mapper {name} of {what}");
-        let base = format!("/{realm}/clients/{id}/protocol-mappers/models");
-        match live_mappers.iter().find(|m| m["name"] == name) {
-            None => {
-                if !report.dry_run {
-                    admin.post(&base, mapper, &mapper_what).await?;
-                }
-                details.push(format!("protocolMappers.{name}: added"));
-            }
-            Some(existing) => {
-                let changes = diff_subset(mapper, existing);
-                if changes.is_empty() {
-                    continue;
-                }
-                if !report.dry_run {
-                    let mut body = mapper.clone();
-                    body["id"] = existing["id"].clone();
-                    let mapper_id = existing["id"].as_str().unwrap_or_default();
-                    admin
-                        .put(&format!("{base}/{mapper_id}"), &body, &mapper_what)
-                        .await?;
-                }
-                details.extend(
-                    changes
-                        .iter()
-                        .map(|c| format!("protocolMappers.{name}.{}", c.describe(&[]))),
-                );
-            }
-        }
+        let Some(existing) = live_mappers.iter().find(|m| m["name"] == name) else {
+            let added = vec![format!("protocolMappers.{name}: added")];
+            parts
+                .apply(Kind::Client, name, Outcome::Created, added, || {
+                    admin.post(&base, mapper, &mapper_what)
+                })
+                .await?;
+            continue;
+        };
+        let differences = diff_subset(mapper, existing)
+            .iter()
+            .map(|c| format!("protocolMappers.{name}.{}", c.describe(&[])))
+            .collect();
+        parts
+            .update_if_differs(Kind::Client, name, differences, || async {
+                let mut body = mapper.clone();
+                body["id"] = existing["id"].clone();
+                let mapper_id = existing["id"].as_str().unwrap_or_default();
+                admin
+                    .put(&format!("{base}/{mapper_id}"), &body, &mapper_what)
+                    .await
+            })
+            .await?;
     }
-
-    let outcome = if details.is_empty() {
-        Outcome::Unchanged
-    } else {
-        Outcome::Updated
-    };
-    report.record("client", client_id, outcome, details);
+    report.absorb(Kind::Client, client_id, parts);
     Ok(())
 }
 

@@ -23,8 +23,6 @@ pub struct DesiredUser {
 pub fn build(config: &Config, state: &StateDir, oauth_url: &str) -> Result<Desired> {
     let templates = Templates::new(config.templates_dir.as_deref());
     let kc = &config.keycloak;
-    let app_url = config.app_url();
-    let local_app = format!("http://localhost:{}", config.app.port);
     let mut vars: Vars = [
         ("realm", json!(kc.realm)),
         (
@@ -42,11 +40,7 @@ pub fn build(config: &Config, state: &StateDir, oauth_url: &str) -> Result<Desir
         ),
         (
             "ocp_oauth_callback_url",
-            json!(format!(
-                "{}/oauth2callback/{}",
-                oauth_url.trim_end_matches('/'),
-                config.openshift.idp_name
-            )),
+            json!(config.oauth_callback_url(oauth_url)),
         ),
         ("app_client_id", json!(kc.app_client_id)),
         (
@@ -59,14 +53,11 @@ pub fn build(config: &Config, state: &StateDir, oauth_url: &str) -> Result<Desir
         ),
         (
             "app_redirect_uris",
-            json!([
-                format!("{app_url}/callback/keycloak"),
-                format!("{local_app}/callback/keycloak")
-            ]),
+            json!(config.app_callback_uris("keycloak")),
         ),
         (
             "app_post_logout_redirect_uris",
-            json!(format!("{app_url}/*##{local_app}/*")),
+            json!(config.app_post_logout_redirect_uris()),
         ),
     ]
     .into();

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::admin::AdminClient;
 use super::desired::DesiredUser;
-use crate::reconcile::{Change, Outcome, Report, diff_subset};
+use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 use crate::state::StateDir;
 
 const PAGE: usize = 500;
@@ -43,18 +43,18 @@ pub async fn reconcile(
         .read(RECORDS_FILE)?
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default();
-    let dry_run = report.dry_run;
+    let gate = report.gate();
 
-    let results: Vec<(usize, Change, Option<PasswordRecord>)> =
+    let results: Vec<(usize, Report, Option<PasswordRecord>)> =
         stream::iter(users.iter().enumerate())
             .map(|(index, user)| {
                 let key = format!("{realm}/{}", user.username);
                 let live = live.get(&user.username);
                 let record = records.get(&key);
                 async move {
-                    let (change, record) =
-                        reconcile_one(admin, realm, user, live, record, dry_run).await?;
-                    Ok::<_, anyhow::Error>((index, change, record))
+                    let mut mine = Report::new(gate);
+                    let record = reconcile_one(admin, realm, user, live, record, &mut mine).await?;
+                    Ok::<_, anyhow::Error>((index, mine, record))
                 }
             })
             .buffer_unordered(concurrency.max(1))
@@ -64,60 +64,62 @@ pub async fn reconcile(
     let mut ordered = results;
     ordered.sort_by_key(|(index, _, _)| *index);
     let mut updated = records.clone();
-    for (index, change, record) in ordered {
+    for (index, mine, record) in ordered {
         if let Some(record) = record {
             updated.insert(format!("{realm}/{}", users[index].username), record);
         }
-        report.changes.push(change);
+        report.append(mine);
     }
     if updated != records {
-        state.write_private(RECORDS_FILE, &serde_json::to_vec_pretty(&updated)?)?;
+        let bytes = serde_json::to_vec_pretty(&updated)?;
+        gate.unless_planning(async { state.write_private(RECORDS_FILE, &bytes) })
+            .await?;
     }
     Ok(())
 }
 
+/// One user into `report`; the fingerprint record of a password it set.
 async fn reconcile_one(
     admin: &AdminClient,
     realm: &str,
     user: &DesiredUser,
     live: Option<&Value>,
     record: Option<&PasswordRecord>,
-    dry_run: bool,
-) -> Result<(Change, Option<PasswordRecord>)> {
+    report: &mut Report,
+) -> Result<Option<PasswordRecord>> {
     let what = format!("user {} in realm {realm}", user.username);
-    let change = |outcome, details| Change {
-        kind: "user".into(),
-        name: user.username.clone(),
-        outcome,
-        details,
-    };
     let Some(live) = live else {
-        if dry_run {
-            return Ok((change(Outcome::Created, vec![]), None));
-        }
-        let mut body = user.rep.clone();
-        body["credentials"] = json!([password_credential(user)]);
-        let id = admin
-            .post(&format!("/{realm}/users"), &body, &what)
-            .await?
-            .ok_or_else(|| anyhow!("{what}: Keycloak created it but did not say its id"))?;
-        let record = fresh_record(admin, realm, &id, user, &what).await?;
-        return Ok((change(Outcome::Created, vec![]), Some(record)));
+        let create = || async {
+            let mut body = user.rep.clone();
+            body["credentials"] = json!([password_credential(user)]);
+            let id = admin
+                .post(&format!("/{realm}/users"), &body, &what)
+                .await?
+                .ok_or_else(|| anyhow!("{what}: Keycloak created it but did not say its id"))?;
+            fresh_record(admin, realm, &id, user, &what).await
+        };
+        let name = user.username.clone();
+        return report
+            .apply(Kind::User, name, Outcome::Created, vec![], create)
+            .await;
     };
 
     let id = live["id"]
         .as_str()
         .ok_or_else(|| anyhow!("{what}: Keycloak listed it without an id"))?;
-    let mut details: Vec<String> = Vec::new();
-    let changes = diff_subset(&user.rep, live);
-    if !changes.is_empty() {
-        if !dry_run {
+    // The profile and the password are separate writes, reported as one user.
+    let mut parts = Report::new(report.gate());
+    let differences = diff_subset(&user.rep, live)
+        .iter()
+        .map(|c| c.describe(&[]))
+        .collect();
+    parts
+        .update_if_differs(Kind::User, "profile", differences, || async {
             admin
                 .put(&format!("/{realm}/users/{id}"), &user.rep, &what)
-                .await?;
-        }
-        details.extend(changes.iter().map(|c| c.describe(&[])));
-    }
+                .await
+        })
+        .await?;
 
     let created = password_created(admin, realm, id, &what).await?;
     let holds = record.is_some_and(|r| {
@@ -125,8 +127,7 @@ async fn reconcile_one(
     });
     let mut new_record = None;
     if !holds {
-        details.push("password: (secret changed)".into());
-        if !dry_run {
+        let reset = || async {
             admin
                 .put(
                     &format!("/{realm}/users/{id}/reset-password"),
@@ -134,15 +135,15 @@ async fn reconcile_one(
                     &what,
                 )
                 .await?;
-            new_record = Some(fresh_record(admin, realm, id, user, &what).await?);
-        }
+            fresh_record(admin, realm, id, user, &what).await
+        };
+        let details = vec!["password: (secret changed)".into()];
+        new_record = parts
+            .apply(Kind::User, "password", Outcome::Updated, details, reset)
+            .await?;
     }
-    let outcome = if details.is_empty() {
-        Outcome::Unchanged
-    } else {
-        Outcome::Updated
-    };
-    Ok((change(outcome, details), new_record))
+    report.absorb(Kind::User, user.username.clone(), parts);
+    Ok(new_record)
 }
 
 /// Every user of the realm by username, in pages.

@@ -8,7 +8,7 @@ use super::cluster::Cluster;
 use super::identity_provider;
 use super::objects::{self, MANAGED_BY, MANAGER};
 use super::resources::api;
-use crate::reconcile::{Outcome, Report};
+use crate::reconcile::{Kind, Outcome, Report};
 
 const USERS_API: &str = "user.openshift.io/v1";
 
@@ -47,9 +47,8 @@ async fn remove_signed_in_users(
     let identities = api(&cluster.client, USERS_API, "Identity", None)?;
     let all = ListParams::default();
     let ours: Vec<DynamicObject> = cluster
-        .call(|| identities.list(&all))
-        .await
-        .map_err(|e| cluster.explain(e, &what))?
+        .call(&what, || identities.list(&all))
+        .await?
         .items
         .into_iter()
         .filter(|identity| identity.data["providerName"] == idp_name)
@@ -60,7 +59,7 @@ async fn remove_signed_in_users(
         .collect();
     let users = api(&cluster.client, USERS_API, "User", None)?;
     for identity in &ours {
-        remove_one(
+        objects::remove(
             cluster,
             &typed(identity.clone(), USERS_API, "Identity"),
             report,
@@ -70,9 +69,8 @@ async fn remove_signed_in_users(
             continue;
         };
         let Some(user) = cluster
-            .call(|| users.get_opt(user_name))
-            .await
-            .map_err(|e| cluster.explain(e, &format!("user {user_name}")))?
+            .call(&format!("user {user_name}"), || users.get_opt(user_name))
+            .await?
         else {
             continue;
         };
@@ -86,7 +84,7 @@ async fn remove_signed_in_users(
                     .is_some_and(|id| our_names.iter().any(|n| n == id))
             });
         if only_ours {
-            remove_one(cluster, &typed(user, USERS_API, "User"), report).await?;
+            objects::remove(cluster, &typed(user, USERS_API, "User"), report).await?;
         }
     }
     Ok(())
@@ -111,35 +109,18 @@ async fn remove_labelled(
     let selector = format!("{MANAGED_BY}={MANAGER}");
     let labelled = ListParams::default().labels(&selector);
     let objects = api(&cluster.client, api_version, kind, namespace)?;
-    let found = cluster
-        .call(|| objects.list(&labelled))
-        .await
-        .map_err(|e| cluster.explain(e, &format!("{kind}s labelled {selector}")))?;
+    let what = format!("{kind}s labelled {selector}");
+    let found = cluster.call(&what, || objects.list(&labelled)).await?;
     if found.items.is_empty() {
-        let label = if kind == "Namespace" { "project" } else { kind };
-        report.record(
-            &label.to_lowercase(),
+        report.found(
+            Kind::of_cluster_object(kind)?,
             "*",
             Outcome::Absent,
             vec![format!("none labelled {selector}")],
         );
     }
     for object in found.items {
-        remove_one(cluster, &typed(object, api_version, kind), report).await?;
-    }
-    Ok(())
-}
-
-/// Projects are reported as projects: that is what bridgectl created them as.
-async fn remove_one(cluster: &Cluster, object: &DynamicObject, report: &mut Report) -> Result<()> {
-    let is_namespace = object.types.as_ref().is_some_and(|t| t.kind == "Namespace");
-    let mut part = Report::new(report.dry_run);
-    objects::remove(cluster, object, &mut part).await?;
-    for mut change in part.changes {
-        if is_namespace {
-            change.kind = "project".into();
-        }
-        report.changes.push(change);
+        objects::remove(cluster, &typed(object, api_version, kind), report).await?;
     }
     Ok(())
 }

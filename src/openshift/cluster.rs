@@ -63,12 +63,40 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
     })
 }
 
+/// A cluster call that failed, already explained (the object, the cause, the fix). The
+/// status code lets a reconcile tell a conflict or an absence from a real failure.
+#[derive(Debug)]
+pub struct ClusterError {
+    pub code: Option<u16>,
+    message: String,
+}
+
+impl ClusterError {
+    /// 409: someone else wrote first (or the object exists already).
+    pub fn is_conflict(&self) -> bool {
+        self.code == Some(409)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.code == Some(404)
+    }
+}
+
+impl std::fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ClusterError {}
+
 impl Cluster {
-    /// One API call, made again after a transient failure (5xx, 429, a dropped or refused
-    /// connection) with bounded backoff. Other answers (404, 409, 403…) go to the caller,
-    /// whose reconcile decides: a create repeated after a dropped answer meets 409 and
-    /// reads the object again, a replace meets a stale resourceVersion and does the same.
-    pub async fn call<T, F, Fut>(&self, mut op: F) -> Result<T, kube::Error>
+    /// One API call about `what`, made again after a transient failure (5xx, 429, a
+    /// dropped or refused connection) with bounded backoff. Other answers (404, 409,
+    /// 403…) come back at once, explained; the caller's reconcile decides: a create
+    /// repeated after a dropped answer meets 409 and reads the object again, a replace
+    /// meets a stale resourceVersion and does the same.
+    pub async fn call<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, ClusterError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
@@ -86,42 +114,49 @@ impl Cluster {
             }
         })
         .await
+        .map_err(|err| self.explain(err, what))
     }
 
     /// A write: [`Cluster::call`], then an interruption point labelled `label`.
-    pub async fn write<T, F, Fut>(&self, label: &str, op: F) -> Result<T, kube::Error>
+    pub async fn write<T, F, Fut>(&self, what: &str, label: &str, op: F) -> Result<T, ClusterError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
     {
-        let done = self.call(op).await?;
+        let done = self.call(what, op).await?;
         crate::crash_point::wrote(|| format!("openshift {label}"));
         Ok(done)
     }
 
     /// A kube error as a sentence naming the object, the cause and the fix.
-    pub fn explain(&self, err: kube::Error, what: &str) -> anyhow::Error {
-        match err {
-            kube::Error::Api(status) => match status.code {
-                401 => anyhow!(
-                    "{what}: the cluster at {} refused the kubeconfig's credentials (401 Unauthorized); \
-                     log in again (`oc login`) or check --kubeconfig",
+    fn explain(&self, err: kube::Error, what: &str) -> ClusterError {
+        let (code, message) = match err {
+            kube::Error::Api(status) => (
+                Some(status.code),
+                match status.code {
+                    401 => format!(
+                        "{what}: the cluster at {} refused the kubeconfig's credentials (401 Unauthorized); \
+                         log in again (`oc login`) or check --kubeconfig",
+                        self.server
+                    ),
+                    403 => format!(
+                        "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
+                        status.message
+                    ),
+                    code => format!(
+                        "{what}: the cluster answered {code} {}: {}",
+                        status.reason, status.message
+                    ),
+                },
+            ),
+            other => (
+                None,
+                format!(
+                    "{what}: cannot reach the cluster API at {}: {other}",
                     self.server
                 ),
-                403 => anyhow!(
-                    "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
-                    status.message
-                ),
-                code => anyhow!(
-                    "{what}: the cluster answered {code} {}: {}",
-                    status.reason,
-                    status.message
-                ),
-            },
-            other => anyhow!(
-                "{what}: cannot reach the cluster API at {}: {other}",
-                self.server
             ),
-        }
+        };
+        ClusterError { code, message }
     }
 }

@@ -11,12 +11,13 @@ use serde_json::Value;
 
 use super::cluster::Cluster;
 use super::objects::SECRET_FIELDS;
+use super::optimistic::{Attempt, settled, until_settled};
 use super::resources::api;
-use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 
 /// Names of the providers bridgectl added, so `clean` removes only those.
 pub const OWNED_ANNOTATION: &str = "bridgectl.io/identity-providers";
-const CONFLICT_RETRIES: usize = 5;
+const OAUTH: &str = "oauths/cluster";
 
 pub async fn ensure(
     cluster: &Cluster,
@@ -25,48 +26,38 @@ pub async fn ensure(
     report: &mut Report,
 ) -> Result<()> {
     let name = entry["name"].as_str().unwrap_or_default().to_string();
-    let what = format!("identity provider {name} in oauths/cluster");
+    let what = format!("identity provider {name} in {OAUTH}");
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
     let post = PostParams::default();
-    for _ in 0..CONFLICT_RETRIES {
-        let Some(mut live) = read_oauth(cluster, &oauths).await? else {
+    until_settled(&what, async || {
+        let Some(mut live) = cluster.call(OAUTH, || oauths.get_opt("cluster")).await? else {
             let mut created: DynamicObject = serde_json::from_value(empty_oauth.clone())
                 .map_err(|err| anyhow!("oauth-cluster.yaml: {err}"))?;
             created.data["spec"]["identityProviders"] = Value::Array(vec![entry.clone()]);
             set_owned(&mut created, &name, true);
-            if !report.dry_run {
-                match cluster
-                    .write("create OAuth", || oauths.create(&post, &created))
-                    .await
-                {
-                    Err(kube::Error::Api(status)) if status.code == 409 => continue,
-                    other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
-                };
-            }
-            report.record(
-                "identityprovider",
-                label,
-                Outcome::Created,
-                vec!["oauths/cluster created".into()],
-            );
-            return Ok(());
+            let details = vec![format!("{OAUTH} created")];
+            let written = report
+                .apply(Kind::IdentityProvider, &label, Outcome::Created, details, || {
+                    cluster.write(OAUTH, "create OAuth", || oauths.create(&post, &created))
+                })
+                .await;
+            return settled(written);
         };
 
-        let owned = owned_names(&live);
         let providers = live.data["spec"]["identityProviders"]
             .as_array()
             .cloned()
             .unwrap_or_default();
         let position = providers.iter().position(|p| p["name"] == name.as_str());
-        let (outcome, details, updated) = match position {
+        let mut list = providers.clone();
+        let (outcome, details) = match position {
             None => {
-                let mut list = providers.clone();
                 list.push(entry.clone());
-                (Outcome::Created, vec![], list)
+                (Outcome::Created, vec![])
             }
             Some(i) => {
-                if !owned.contains(&name) {
+                if !owned_names(&live).contains(&name) {
                     bail!(
                         "{what} exists but was not added by bridgectl, so bridgectl leaves it alone. \
                          Choose another name with openshift.idp_name, or remove that entry \
@@ -77,10 +68,9 @@ pub async fn ensure(
                 let changes = diff_subset(entry, &providers[i]);
                 let extra = diff_subset(&providers[i], entry);
                 if changes.is_empty() && extra.is_empty() {
-                    report.record("identityprovider", label, Outcome::Unchanged, vec![]);
-                    return Ok(());
+                    report.found(Kind::IdentityProvider, &label, Outcome::Unchanged, vec![]);
+                    return Ok(Attempt::Done(None));
                 }
-                let mut list = providers.clone();
                 list[i] = entry.clone();
                 let details = if changes.is_empty() {
                     extra
@@ -90,27 +80,20 @@ pub async fn ensure(
                 } else {
                     changes.iter().map(|c| c.describe(SECRET_FIELDS)).collect()
                 };
-                (Outcome::Updated, details, list)
+                (Outcome::Updated, details)
             }
         };
-        if !report.dry_run {
-            live.data["spec"]["identityProviders"] = Value::Array(updated);
-            set_owned(&mut live, &name, true);
-            // The resourceVersion we read stays on the object: a concurrent edit makes this a 409.
-            match cluster
-                .write("replace OAuth", || oauths.replace("cluster", &post, &live))
-                .await
-            {
-                Err(kube::Error::Api(status)) if status.code == 409 => continue,
-                other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
-            };
-        }
-        report.record("identityprovider", label, outcome, details);
-        return Ok(());
-    }
-    bail!(
-        "{what}: oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again"
-    )
+        live.data["spec"]["identityProviders"] = Value::Array(list);
+        set_owned(&mut live, &name, true);
+        let written = report
+            .apply(Kind::IdentityProvider, &label, outcome, details, || {
+                replace_oauth(cluster, &oauths, &live)
+            })
+            .await;
+        settled(written)
+    })
+    .await
+    .map(drop)
 }
 
 /// Removes bridgectl's own entry from oauths/cluster (same read-modify-write as `ensure`);
@@ -118,55 +101,58 @@ pub async fn ensure(
 pub async fn remove(cluster: &Cluster, name: &str, report: &mut Report) -> Result<()> {
     let oauths = api(&cluster.client, "config.openshift.io/v1", "OAuth", None)?;
     let label = format!("cluster#{name}");
-    let post = PostParams::default();
-    for _ in 0..CONFLICT_RETRIES {
-        let Some(mut live) = read_oauth(cluster, &oauths).await? else {
-            report.record("identityprovider", label, Outcome::Absent, vec![]);
-            return Ok(());
+    until_settled(OAUTH, async || {
+        let live = cluster.call(OAUTH, || oauths.get_opt("cluster")).await?;
+        let Some(mut live) = live else {
+            report.found(Kind::IdentityProvider, &label, Outcome::Absent, vec![]);
+            return Ok(Attempt::Done(()));
         };
         let mut providers = live.data["spec"]["identityProviders"]
             .as_array()
             .cloned()
             .unwrap_or_default();
         let Some(position) = providers.iter().position(|p| p["name"] == name) else {
-            report.record("identityprovider", label, Outcome::Absent, vec![]);
-            return Ok(());
+            report.found(Kind::IdentityProvider, &label, Outcome::Absent, vec![]);
+            return Ok(Attempt::Done(()));
         };
         if !owned_names(&live).iter().any(|owned| owned == name) {
-            report.record(
-                "identityprovider",
-                label,
+            report.found(
+                Kind::IdentityProvider,
+                &label,
                 Outcome::Unchanged,
                 vec!["not added by bridgectl: left alone".into()],
             );
-            return Ok(());
+            return Ok(Attempt::Done(()));
         }
-        if !report.dry_run {
-            providers.remove(position);
-            live.data["spec"]["identityProviders"] = Value::Array(providers);
-            set_owned(&mut live, name, false);
-            match cluster
-                .write("replace OAuth", || oauths.replace("cluster", &post, &live))
-                .await
-            {
-                Err(kube::Error::Api(status)) if status.code == 409 => continue,
-                other => other.map_err(|e| cluster.explain(e, "oauths/cluster"))?,
-            };
-        }
-        report.record("identityprovider", label, Outcome::Deleted, vec![]);
-        return Ok(());
-    }
-    bail!("oauths/cluster kept changing under bridgectl ({CONFLICT_RETRIES} conflicts); run again")
+        providers.remove(position);
+        live.data["spec"]["identityProviders"] = Value::Array(providers);
+        set_owned(&mut live, name, false);
+        let written = report
+            .apply(
+                Kind::IdentityProvider,
+                &label,
+                Outcome::Deleted,
+                vec![],
+                || replace_oauth(cluster, &oauths, &live),
+            )
+            .await;
+        settled(written.map(drop))
+    })
+    .await
 }
 
-async fn read_oauth(
+/// The resourceVersion read stays on the object: a concurrent edit makes this a 409.
+async fn replace_oauth(
     cluster: &Cluster,
     oauths: &Api<DynamicObject>,
-) -> Result<Option<DynamicObject>> {
+    oauth: &DynamicObject,
+) -> Result<DynamicObject, super::cluster::ClusterError> {
+    let post = PostParams::default();
     cluster
-        .call(|| oauths.get_opt("cluster"))
+        .write(OAUTH, "replace OAuth", || {
+            oauths.replace("cluster", &post, oauth)
+        })
         .await
-        .map_err(|e| cluster.explain(e, "oauths/cluster"))
 }
 
 fn owned_names(oauth: &DynamicObject) -> Vec<String> {

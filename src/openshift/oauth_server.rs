@@ -8,14 +8,13 @@ use super::cluster::Cluster;
 /// The `issuer` of `<api>/.well-known/oauth-authorization-server`.
 pub async fn discover(cluster: &Cluster) -> Result<String> {
     let text = cluster
-        .call(|| async {
+        .call("OAuth server discovery", || async {
             let request = http::Request::get("/.well-known/oauth-authorization-server")
                 .body(Vec::new())
                 .map_err(kube::Error::HttpError)?;
             cluster.client.request_text(request).await
         })
-        .await
-        .map_err(|e| cluster.explain(e, "OAuth server discovery"))?;
+        .await?;
     let doc: Value = serde_json::from_str(&text).map_err(|err| {
         anyhow!(
             "OAuth server discovery at {}: not JSON: {err}",

@@ -6,25 +6,37 @@ use kube::api::{DeleteParams, DynamicObject, PostParams};
 use serde_json::Value;
 
 use super::cluster::Cluster;
+use super::optimistic::{settled, until_settled};
 use super::resources::api_for;
-use crate::reconcile::{Outcome, Report, diff_subset};
+use crate::reconcile::{Kind, Live, Report, diff_subset};
 
 /// The label on every object bridgectl creates; objects without it are never changed or deleted.
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const MANAGER: &str = "bridgectl";
 /// Field names whose values never appear in a report.
 pub const SECRET_FIELDS: &[&str] = &["clientSecret", "secret"];
-const CONFLICT_RETRIES: usize = 5;
 
-/// `Kind namespace/name`, for messages and reports.
-pub fn describe(object: &DynamicObject) -> (String, String) {
-    let kind = kind_of(object);
+/// How an object is reported (`secret`, `openshift-config/keycloak-ca`) and named in
+/// messages (`secret openshift-config/keycloak-ca`).
+pub struct Described {
+    pub kind: Kind,
+    pub full_name: String,
+    pub what: String,
+}
+
+pub fn describe(object: &DynamicObject) -> Result<Described> {
+    let kind = Kind::of_cluster_object(kind_of(object))?;
     let name = object.metadata.name.clone().unwrap_or_default();
-    let full = match &object.metadata.namespace {
+    let full_name = match &object.metadata.namespace {
         Some(ns) => format!("{ns}/{name}"),
         None => name,
     };
-    (kind.to_lowercase(), full)
+    let what = format!("{} {full_name}", kind_of(object).to_lowercase());
+    Ok(Described {
+        kind,
+        full_name,
+        what,
+    })
 }
 
 /// The object's kind as its manifest names it (`RoleBinding`).
@@ -55,35 +67,25 @@ pub fn from_manifest(mut value: Value) -> Result<DynamicObject> {
 /// Creates `desired` or brings the live object's managed fields to it.
 pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Report) -> Result<()> {
     let api = api_for(&cluster.client, desired)?;
-    let (kind, full) = describe(desired);
-    let what = format!("{kind} {full}");
+    let Described {
+        kind,
+        full_name,
+        what,
+    } = describe(desired)?;
     let name = desired.metadata.name.clone().unwrap_or_default();
     let post = PostParams::default();
     let create_label = format!("create {}", kind_of(desired));
     let replace_label = format!("replace {}", kind_of(desired));
-    for _ in 0..CONFLICT_RETRIES {
-        let live = cluster
-            .call(|| api.get_opt(&name))
-            .await
-            .map_err(|e| cluster.explain(e, &what))?;
-        let Some(live) = live else {
-            if !report.dry_run {
-                match cluster
-                    .write(&create_label, || api.create(&post, desired))
-                    .await
-                {
-                    Err(kube::Error::Api(status)) if status.code == 409 => continue,
-                    other => other.map_err(|e| cluster.explain(e, &what))?,
-                };
-            }
-            report.record(&kind, full, Outcome::Created, vec![]);
-            return Ok(());
-        };
-        if !is_managed(&live) {
+    until_settled(&what, async || {
+        let live = cluster.call(&what, || api.get_opt(&name)).await?;
+        if let Some(live) = &live
+            && !is_managed(live)
+        {
             bail!(
                 "{what} exists but was not created by bridgectl (no {MANAGED_BY}={MANAGER} label), \
                  so bridgectl leaves it alone. Delete it, or label it to hand it over: \
                  `oc label {kind} {name}{ns} {MANAGED_BY}={MANAGER}`",
+                kind = kind_of(desired).to_lowercase(),
                 ns = desired
                     .metadata
                     .namespace
@@ -92,50 +94,70 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
                     .unwrap_or_default()
             );
         }
-        let changes = diff_subset(&comparable(desired)?, &comparable(&live)?);
-        if changes.is_empty() {
-            report.record(&kind, full, Outcome::Unchanged, vec![]);
-            return Ok(());
-        }
-        if !report.dry_run {
+        let state = match &live {
+            None => Live::Absent,
+            Some(live) => Live::Differs(
+                diff_subset(&comparable(desired)?, &comparable(live)?)
+                    .iter()
+                    .map(|c| c.describe(SECRET_FIELDS))
+                    .collect(),
+            ),
+        };
+        let replacement = live.as_ref().map(|live| {
             let mut replacement = desired.clone();
             replacement.metadata.resource_version = live.metadata.resource_version.clone();
-            match cluster
-                .write(&replace_label, || api.replace(&name, &post, &replacement))
-                .await
-            {
-                Err(kube::Error::Api(status)) if status.code == 409 => continue,
-                other => other.map_err(|e| cluster.explain(e, &what))?,
-            };
-        }
-        let details = changes.iter().map(|c| c.describe(SECRET_FIELDS)).collect();
-        report.record(&kind, full, Outcome::Updated, details);
-        return Ok(());
-    }
-    bail!(
-        "{what}: kept changing under bridgectl ({CONFLICT_RETRIES} conflicts in a row); run again"
-    )
+            replacement
+        });
+        let written = report
+            .converge(
+                kind,
+                full_name.clone(),
+                state,
+                || async {
+                    cluster
+                        .write(&what, &create_label, || api.create(&post, desired))
+                        .await
+                        .map(drop)
+                },
+                || async {
+                    let replacement = replacement.as_ref().unwrap_or(desired);
+                    cluster
+                        .write(&what, &replace_label, || {
+                            api.replace(&name, &post, replacement)
+                        })
+                        .await
+                        .map(drop)
+                },
+            )
+            .await;
+        settled(written)
+    })
+    .await
+    .map(drop)
 }
 
 /// Deletes an object bridgectl created; absent ones are reported as such.
 pub async fn remove(cluster: &Cluster, object: &DynamicObject, report: &mut Report) -> Result<()> {
     let api = api_for(&cluster.client, object)?;
-    let (kind, full) = describe(object);
+    let Described {
+        kind,
+        full_name,
+        what,
+    } = describe(object)?;
     let name = object.metadata.name.clone().unwrap_or_default();
     let label = format!("delete {}", kind_of(object));
     let params = DeleteParams::default();
-    if !report.dry_run {
-        match cluster.write(&label, || api.delete(&name, &params)).await {
-            Err(kube::Error::Api(status)) if status.code == 404 => {
-                report.record(&kind, full, Outcome::Absent, vec![]);
-                return Ok(());
+    report
+        .apply_delete(kind, full_name, || async {
+            match cluster
+                .write(&what, &label, || api.delete(&name, &params))
+                .await
+            {
+                Err(err) if err.is_not_found() => Ok(false),
+                other => other.map(|_| true),
             }
-            other => {
-                other.map_err(|e| cluster.explain(e, &format!("{kind} {full}")))?;
-            }
-        }
-    }
-    report.record(&kind, full, Outcome::Deleted, vec![]);
+        })
+        .await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::cluster::Cluster;
 use super::objects::{MANAGED_BY, MANAGER, is_managed};
 use super::resources::api;
-use crate::reconcile::{Outcome, Report};
+use crate::reconcile::{Kind, Outcome, Report};
 
 /// The description bridgectl's project requests carry (see manifests/project-request.yaml).
 const OURS: &str = "Created by bridgectl";
@@ -17,9 +17,8 @@ const OURS: &str = "Created by bridgectl";
 /// Whether the cluster serves project.openshift.io (OpenShift) or not (plain Kubernetes).
 pub async fn projects_served(cluster: &Cluster) -> Result<bool> {
     let groups = cluster
-        .call(|| cluster.client.list_api_groups())
-        .await
-        .map_err(|e| cluster.explain(e, "API discovery"))?;
+        .call("API discovery", || cluster.client.list_api_groups())
+        .await?;
     Ok(groups
         .groups
         .iter()
@@ -34,54 +33,51 @@ pub async fn ensure(cluster: &Cluster, request: &Value, report: &mut Report) -> 
         .to_string();
     let what = format!("project {name}");
     let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
-    let live = cluster
-        .call(|| namespaces.get_opt(&name))
-        .await
-        .map_err(|e| cluster.explain(e, &what))?;
+    let live = cluster.call(&what, || namespaces.get_opt(&name)).await?;
     match live {
         Some(ns) if is_managed(&ns) => {
-            report.record("project", name, Outcome::Unchanged, vec![]);
+            report.found(Kind::Project, name, Outcome::Unchanged, vec![]);
         }
         Some(ns) if description(&ns) == Some(OURS) => {
             // Requested by an earlier run that stopped before labelling it.
-            if !report.dry_run {
-                label(cluster, &name).await?;
-            }
-            report.record(
-                "project",
-                name,
-                Outcome::Updated,
-                vec!["labelled as bridgectl's".into()],
-            );
+            let details = vec!["labelled as bridgectl's".into()];
+            report
+                .apply(Kind::Project, &name, Outcome::Updated, details, || {
+                    label(cluster, &name)
+                })
+                .await?;
         }
         Some(_) => {
-            report.record(
-                "project",
+            report.found(
+                Kind::Project,
                 name,
                 Outcome::Unchanged,
                 vec!["existed before bridgectl: used, never removed".into()],
             );
         }
         None => {
-            if !report.dry_run {
-                let kind = request["kind"].as_str().unwrap_or_default();
-                let api_version = request["apiVersion"].as_str().unwrap_or_default();
-                let object: DynamicObject = serde_json::from_value(request.clone())
-                    .map_err(|err| anyhow!("{what}: rendered manifest is not an object: {err}"))?;
-                let creator = api(&cluster.client, api_version, kind, None)?;
-                let post = PostParams::default();
-                let created = cluster
-                    .write(&format!("create {kind}"), || creator.create(&post, &object))
-                    .await;
-                match created {
-                    Err(kube::Error::Api(status)) if status.code == 409 => {}
-                    other => {
-                        other.map_err(|e| cluster.explain(e, &what))?;
+            let kind = request["kind"].as_str().unwrap_or_default();
+            let api_version = request["apiVersion"].as_str().unwrap_or_default();
+            let object: DynamicObject = serde_json::from_value(request.clone())
+                .map_err(|err| anyhow!("{what}: rendered manifest is not an object: {err}"))?;
+            let creator = api(&cluster.client, api_version, kind, None)?;
+            let post = PostParams::default();
+            report
+                .apply(Kind::Project, &name, Outcome::Created, vec![], || async {
+                    let created = cluster
+                        .write(&what, &format!("create {kind}"), || {
+                            creator.create(&post, &object)
+                        })
+                        .await;
+                    match created {
+                        Err(err) if err.is_conflict() => {}
+                        other => {
+                            other?;
+                        }
                     }
-                }
-                label(cluster, &name).await?;
-            }
-            report.record("project", name, Outcome::Created, vec![]);
+                    label(cluster, &name).await
+                })
+                .await?;
         }
     }
     Ok(())
@@ -92,11 +88,10 @@ async fn label(cluster: &Cluster, name: &str) -> Result<()> {
     let patch = Patch::Merge(json!({"metadata": {"labels": {MANAGED_BY: MANAGER}}}));
     let params = PatchParams::default();
     cluster
-        .write("label Namespace", || {
+        .write(&format!("namespace {name}"), "label Namespace", || {
             namespaces.patch(name, &params, &patch)
         })
-        .await
-        .map_err(|e| cluster.explain(e, &format!("namespace {name}")))?;
+        .await?;
     Ok(())
 }
 

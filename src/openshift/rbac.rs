@@ -28,9 +28,10 @@ pub async fn ensure_all(
     )?;
     let labelled = ListParams::default().labels(&format!("{MANAGED_BY}={MANAGER}"));
     let ours = cluster
-        .call(|| all.list(&labelled))
-        .await
-        .map_err(|e| cluster.explain(e, "role bindings labelled as bridgectl's"))?;
+        .call("role bindings labelled as bridgectl's", || {
+            all.list(&labelled)
+        })
+        .await?;
     for mut stale in ours.items.into_iter().filter(|b| !wanted.contains(&key(b))) {
         // List items come without their kind.
         stale.types = Some(TypeMeta {

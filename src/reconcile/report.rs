@@ -4,6 +4,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::Kind;
+use super::gate::Gate;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -16,8 +19,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn label(self, dry_run: bool) -> &'static str {
-        match (self, dry_run) {
+    fn label(self, plan: bool) -> &'static str {
+        match (self, plan) {
             (Outcome::Created, false) => "created",
             (Outcome::Created, true) => "would create",
             (Outcome::Updated, false) => "updated",
@@ -46,40 +49,69 @@ impl Outcome {
 /// One object's outcome; `details` says what differed (field names, never secret values).
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    pub kind: String,
+    pub kind: Kind,
     pub name: String,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+/// What one run did (or, through a planning gate, would do), object by object. Writes
+/// are recorded only through [`Report::apply`] (gate.rs), which also performs them.
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub dry_run: bool,
+    pub(super) gate: Gate,
     pub changes: Vec<Change>,
 }
 
 impl Report {
-    pub fn new(dry_run: bool) -> Self {
+    pub fn new(gate: Gate) -> Self {
         Report {
-            dry_run,
+            gate,
             changes: Vec::new(),
         }
     }
 
-    pub fn record(
+    /// Whether this report plans instead of applying, for wording only.
+    pub fn is_plan(&self) -> bool {
+        self.gate.plans()
+    }
+
+    /// An object found as it should be, or (asked to delete) not there: nothing to write.
+    pub fn found(
         &mut self,
-        kind: &str,
+        kind: Kind,
         name: impl Into<String>,
         outcome: Outcome,
         details: Vec<String>,
     ) {
+        debug_assert!(!outcome.is_write(), "writes are recorded by Report::apply");
+        self.push(kind, name.into(), outcome, details);
+    }
+
+    pub(super) fn push(
+        &mut self,
+        kind: Kind,
+        name: String,
+        outcome: Outcome,
+        details: Vec<String>,
+    ) {
         self.changes.push(Change {
-            kind: kind.to_string(),
-            name: name.into(),
+            kind,
+            name,
             outcome,
             details,
         });
+    }
+
+    /// Moves another report's changes to the end of this one.
+    pub fn append(&mut self, other: Report) {
+        self.changes.extend(other.changes);
+    }
+
+    /// The changes of these kinds.
+    pub fn of_kinds<'a>(&'a self, kinds: &'a [Kind]) -> impl Iterator<Item = &'a Change> + 'a {
+        self.changes.iter().filter(|c| kinds.contains(&c.kind))
     }
 
     pub fn count(&self, outcome: Outcome) -> usize {
@@ -102,7 +134,7 @@ impl Report {
         .into_iter()
         .filter_map(|outcome| {
             let n = self.count(outcome);
-            (n > 0).then(|| format!("{n} {}", outcome.label(self.dry_run)))
+            (n > 0).then(|| format!("{n} {}", outcome.label(self.is_plan())))
         })
         .collect();
         if parts.is_empty() {
@@ -117,7 +149,7 @@ impl Report {
         let width = self
             .changes
             .iter()
-            .map(|c| c.outcome.label(self.dry_run).len())
+            .map(|c| c.outcome.label(self.is_plan()).len())
             .max()
             .unwrap_or(0);
         let mut out = String::new();
@@ -126,7 +158,7 @@ impl Report {
                 out,
                 "  {} {:width$}  {}/{}",
                 change.outcome.mark(),
-                change.outcome.label(self.dry_run),
+                change.outcome.label(self.is_plan()),
                 change.kind,
                 change.name,
             );
@@ -144,23 +176,23 @@ mod tests {
 
     #[test]
     fn render_and_summary_speak_the_same_vocabulary() {
-        let mut report = Report::new(false);
-        report.record("container", "keycloak", Outcome::Created, vec![]);
-        report.record(
-            "client",
-            "ocp-oauth",
+        let mut report = Report::new(Gate::apply());
+        report.push(Kind::Container, "keycloak".into(), Outcome::Created, vec![]);
+        report.push(
+            Kind::Client,
+            "ocp-oauth".into(),
             Outcome::Updated,
             vec!["attributes.x: \"a\" -> \"b\"".into()],
         );
-        report.record("user", "user-a", Outcome::Unchanged, vec![]);
+        report.found(Kind::User, "user-a", Outcome::Unchanged, vec![]);
         assert_eq!(report.summary(), "1 created, 1 updated, 1 unchanged");
         let text = report.render();
         assert!(text.contains("+ created    container/keycloak"), "{text}");
         assert!(text.contains("      attributes.x"), "{text}");
         assert!(report.wrote_anything());
 
-        let mut plan = Report::new(true);
-        plan.record("realm", "demo", Outcome::Created, vec![]);
+        let mut plan = Report::new(Gate::plan());
+        plan.push(Kind::Realm, "demo".into(), Outcome::Created, vec![]);
         assert_eq!(plan.summary(), "1 would create");
         assert!(plan.render().contains("would create  realm/demo"));
     }

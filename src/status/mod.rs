@@ -2,11 +2,14 @@
 //! It is the read-and-diff half of the steps (each step run as a dry run) plus live
 //! probes of what a diff cannot see: whether Keycloak and the demo app answer.
 
+mod part;
 mod probes;
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
+
+pub use part::Part;
 
 use crate::context::Context;
 use crate::reconcile::{Outcome, Report};
@@ -14,7 +17,7 @@ use crate::steps::{self, Step};
 
 #[derive(Debug, Serialize)]
 pub struct Row {
-    pub part: &'static str,
+    pub part: Part,
     pub ok: bool,
     pub reason: String,
     /// What to run or fix, for a ✖.
@@ -22,33 +25,10 @@ pub struct Row {
     pub hint: Option<String>,
 }
 
-/// The parts of the chain: a name, the step that makes it, the report kinds it covers.
-const PARTS: [(&str, Step, &[&str]); 8] = [
-    ("certificates", Step::One, &["certificate"]),
-    ("Keycloak container", Step::One, &["container"]),
-    ("Keycloak realm", Step::Two, &["realm"]),
-    ("Keycloak clients", Step::Two, &["client"]),
-    ("Keycloak users", Step::Two, &["user"]),
-    (
-        "OpenShift identity provider",
-        Step::Three,
-        &["identityprovider", "secret", "configmap"],
-    ),
-    ("OAuthClient", Step::Three, &["oauthclient"]),
-    (
-        "projects and bindings",
-        Step::Five,
-        &["project", "namespace", "rolebinding"],
-    ),
-];
-
 /// Reads everything (never writes); `deep` also signs one user in and exchanges a token.
 pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
-    // Quiet dry runs: the plan is the status.
-    let plan = Context {
-        dry_run: true,
-        ..ctx.with_ui(crate::ui::Ui::new(0, true))
-    };
+    // Quiet plans, sharing the run's connections: the plan is the status.
+    let plan = ctx.planning(crate::ui::Ui::new(0, true));
     let keycloak = probes::keycloak(ctx).await;
     let keycloak_up = keycloak.is_ok();
     let run = |step| steps::run(&plan, step);
@@ -75,22 +55,21 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
         Step::Four => &four,
         Step::Five => &five,
     };
-    let mut rows: Vec<Row> = PARTS
+    let mut rows: Vec<Row> = Part::FROM_PLANS
         .iter()
-        .map(|(part, step, kinds)| row_from_plan(part, *step, kinds, result_of(*step)))
+        .map(|part| row_from_plan(*part, result_of(part.step())))
         .collect();
-    // The container row also needs Keycloak to answer.
-    let container_row = rows.iter_mut().find(|row| row.part == "Keycloak container");
-    if let (Some(row), Err(problem)) = (container_row, &keycloak)
-        && row.ok
-    {
-        *row = failed("Keycloak container", problem.clone(), Step::One);
+    // The container rows also need their servers to answer.
+    for row in rows.iter_mut().filter(|row| row.ok) {
+        let problem = match row.part {
+            Part::KeycloakContainer => keycloak.as_ref().err(),
+            Part::DemoApp => app.as_ref().err(),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            *row = failed(row.part, problem.clone());
+        }
     }
-    let mut app_row = row_from_plan("demo app", Step::Four, &["image", "container"], &four);
-    if let (true, Err(problem)) = (app_row.ok, app) {
-        app_row = failed("demo app", problem, Step::Four);
-    }
-    rows.push(app_row);
     for row in rows.iter_mut().filter(|row| row.ok) {
         if let Some(facts) = facts(ctx, row.part) {
             row.reason = format!("{}: {facts}", row.reason);
@@ -103,12 +82,7 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
 }
 
 /// ✔ when the step's plan leaves every object of these kinds unchanged.
-fn row_from_plan(
-    part: &'static str,
-    step: Step,
-    kinds: &[&str],
-    plan: &anyhow::Result<Report>,
-) -> Row {
+fn row_from_plan(part: Part, plan: &anyhow::Result<Report>) -> Row {
     let report = match plan {
         Ok(report) => report,
         Err(err) => {
@@ -117,14 +91,10 @@ fn row_from_plan(
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            return failed(part, first_line, step);
+            return failed(part, first_line);
         }
     };
-    let mine: Vec<_> = report
-        .changes
-        .iter()
-        .filter(|change| kinds.contains(&change.kind.as_str()))
-        .collect();
+    let mine: Vec<_> = report.of_kinds(part.kinds()).collect();
     let off: Vec<String> = mine
         .iter()
         .filter(|change| change.outcome != Outcome::Unchanged)
@@ -153,15 +123,15 @@ fn row_from_plan(
     if off.len() > 2 {
         let _ = write!(reason, "; and {} more", off.len() - 2);
     }
-    failed(part, reason, step)
+    failed(part, reason)
 }
 
 /// What a ✔ row vouches for, in the terms the seed uses.
-fn facts(ctx: &Context, part: &str) -> Option<String> {
+fn facts(ctx: &Context, part: Part) -> Option<String> {
     let config = &ctx.config;
     let kc = &config.keycloak;
     Some(match part {
-        "certificates" => {
+        Part::Certificates => {
             let pem = ctx.state.read(crate::tls::SERVER_CERT).ok()??;
             let info = crate::tls::inspect(&String::from_utf8_lossy(&pem)).ok()?;
             let days = (info.not_after - time::OffsetDateTime::now_utc()).whole_days();
@@ -171,34 +141,34 @@ fn facts(ctx: &Context, part: &str) -> Option<String> {
                 names.join(", ")
             )
         }
-        "Keycloak container" => format!("running, answers at {}", config.keycloak_url()),
-        "Keycloak clients" => format!(
+        Part::KeycloakContainer => format!("running, answers at {}", config.keycloak_url()),
+        Part::KeycloakClients => format!(
             "{} accepts standard token exchange; {} tokens carry it in their audience",
             kc.ocp_client_id, kc.app_client_id
         ),
-        "OpenShift identity provider" => format!(
+        Part::IdentityProvider => format!(
             "{} with issuer {} and bridgectl's CA",
             config.openshift.idp_name,
             config.issuer_url()
         ),
-        "OAuthClient" => format!(
-            "{} redirects to {}/callback/ocp",
+        Part::OAuthClient => format!(
+            "{} redirects to {}",
             config.openshift.oauth_client_name,
-            config.app_url()
+            config.app_callback_uris("ocp")[0]
         ),
-        "demo app" => format!("running, /health answers at {}", config.app_url()),
+        Part::DemoApp => format!("running, /health answers at {}", config.app_url()),
         _ => return None,
     })
 }
 
-fn failed(part: &'static str, reason: String, step: Step) -> Row {
+fn failed(part: Part, reason: String) -> Row {
     Row {
         part,
         ok: false,
         reason,
         hint: Some(format!(
             "run `bridgectl {}` (or `bridgectl all`)",
-            step.name()
+            part.step().name()
         )),
     }
 }
@@ -212,11 +182,11 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 pub fn render(rows: &[Row]) -> String {
-    let width = rows.iter().map(|r| r.part.len()).max().unwrap_or(0);
+    let width = rows.iter().map(|r| r.part.label().len()).max().unwrap_or(0);
     let mut out = String::new();
     for row in rows {
         let mark = if row.ok { "✔" } else { "✖" };
-        let _ = writeln!(out, "{mark} {:width$}  {}", row.part, row.reason);
+        let _ = writeln!(out, "{mark} {:width$}  {}", row.part.label(), row.reason);
         if let Some(hint) = &row.hint {
             let _ = writeln!(out, "  {:width$}  ↳ {hint}", "");
         }

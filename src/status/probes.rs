@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::Row;
+use super::{Part, Row};
 use crate::context::Context;
 use crate::demo_app::container::local_health_url;
 use crate::keycloak::server::health_url;
@@ -43,7 +43,7 @@ async fn answers(client: &reqwest::Client, url: &str) -> Result<(), String> {
 
 /// The first configured user through the demo app: sign-in, token exchange, OpenShift.
 pub async fn token_exchange(ctx: &Context) -> Row {
-    let part = "token exchange (deep)";
+    let part = Part::TokenExchange;
     let Some(user) = ctx.config.users.first() else {
         return Row {
             part,

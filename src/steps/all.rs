@@ -3,18 +3,17 @@
 //!
 //! step5 (projects, bindings) needs nothing and starts at once, like step1. step3 (the
 //! cluster's identity provider) and step4 (the demo app) need only step1's CA, so they
-//! start as soon as it exists; step2 (Keycloak's contents) waits for step1 to finish,
-//! that is for Keycloak to answer.
+//! start as soon as step1's certificate phase is done; step2 (Keycloak's contents) waits
+//! for step1 to finish, that is for Keycloak to answer.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::watch;
 
-use super::{Step, run as run_step, step2};
+use super::{Step, run as run_step, step1, step2};
 use crate::context::Context;
-use crate::reconcile::{Outcome, Report};
-use crate::tls;
+use crate::reconcile::Report;
 
 /// How one step of `all` ended.
 pub enum StepEnd {
@@ -40,10 +39,14 @@ impl StepRun {
 #[derive(Clone, Copy, PartialEq)]
 enum Progress {
     Running,
-    /// Finished; `true` when it succeeded, and whether a dry run plans a new Keycloak.
+    /// The certificate phase is done: the CA exists (or, in a plan, is planned).
+    CaReady,
+    /// Finished; whether it succeeded, whether its certificate phase did, and whether
+    /// Keycloak can be read (not when a plan would create it).
     Done {
         succeeded: bool,
-        keycloak_is_new: bool,
+        ca_ready: bool,
+        keycloak_readable: bool,
     },
 }
 
@@ -52,11 +55,22 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
     let lines = &Lines::new(ctx);
     let (tell, progress) = watch::channel(Progress::Running);
     let one = async {
-        let run = on_line(lines, ctx, Step::One).await;
-        let keycloak_is_new = ctx.dry_run && plans_new_keycloak(&run);
+        let step_ctx = lines.start(ctx, Step::One);
+        let (mut ca_ready, mut keycloak_readable) = (false, false);
+        let run = timed(Step::One, async {
+            let mut report = step_ctx.report();
+            let material = step1::certificates(&step_ctx, &mut report).await?;
+            ca_ready = true;
+            let _ = tell.send(Progress::CaReady);
+            keycloak_readable = step1::keycloak(&step_ctx, &material, &mut report).await?;
+            Ok(report)
+        })
+        .await;
+        lines.finish(&run);
         let _ = tell.send(Progress::Done {
             succeeded: run.succeeded(),
-            keycloak_is_new,
+            ca_ready,
+            keycloak_readable,
         });
         run
     };
@@ -64,9 +78,10 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
         match step1_finished(progress.clone()).await {
             Progress::Done {
                 succeeded: true,
-                keycloak_is_new: true,
+                keycloak_readable: false,
+                ..
             } => {
-                // A dry run cannot read a Keycloak that step1 has yet to start.
+                // A plan cannot read a Keycloak that step1 has yet to start.
                 let step_ctx = lines.start(ctx, Step::Two);
                 let run = timed(Step::Two, step2::plan_on_new_keycloak(&step_ctx)).await;
                 lines.finish(&run);
@@ -81,7 +96,7 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
     let needs_ca = |step| {
         let progress = progress.clone();
         async move {
-            if ca_available(ctx, progress).await {
+            if ca_ready(progress).await {
                 on_line(lines, ctx, step).await
             } else {
                 skipped(lines, step)
@@ -99,30 +114,29 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
 }
 
 async fn step1_finished(mut progress: watch::Receiver<Progress>) -> Progress {
-    match progress.wait_for(|p| *p != Progress::Running).await {
+    let finished = progress
+        .wait_for(|p| matches!(p, Progress::Done { .. }))
+        .await;
+    match finished {
         Ok(done) => *done,
         Err(_) => Progress::Done {
             succeeded: false,
-            keycloak_is_new: false,
+            ca_ready: false,
+            keycloak_readable: false,
         },
     }
 }
 
-/// Waits until step1 has written the CA (or, in a dry run, planned it); `false` when
-/// step1 ended without one.
-async fn ca_available(ctx: &Context, progress: watch::Receiver<Progress>) -> bool {
-    if ctx.dry_run {
-        return true;
-    }
-    loop {
-        if matches!(ctx.state.read(tls::CA_CERT), Ok(Some(_))) {
-            return true;
-        }
-        if let Progress::Done { succeeded, .. } = *progress.borrow() {
-            return succeeded && matches!(ctx.state.read(tls::CA_CERT), Ok(Some(_)));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// Waits for step1's certificate phase; `false` when step1 ended without a CA.
+async fn ca_ready(mut progress: watch::Receiver<Progress>) -> bool {
+    let reached = progress
+        .wait_for(|p| *p != Progress::Running)
+        .await
+        .map(|p| *p);
+    matches!(
+        reached,
+        Ok(Progress::CaReady | Progress::Done { ca_ready: true, .. })
+    )
 }
 
 fn skipped(lines: &Lines, step: Step) -> StepRun {
@@ -154,15 +168,6 @@ async fn timed(step: Step, work: impl Future<Output = anyhow::Result<Report>>) -
         end,
         took: started.elapsed(),
     }
-}
-
-fn plans_new_keycloak(run: &StepRun) -> bool {
-    let StepEnd::Done(report) = &run.end else {
-        return false;
-    };
-    report.changes.iter().any(|change| {
-        change.kind == "container" && matches!(change.outcome, Outcome::Created | Outcome::Updated)
-    })
 }
 
 /// A live line per step on a terminal; plain prefixed log lines elsewhere.

@@ -1,7 +1,7 @@
 //! The five steps of the setup, each a reconcile that returns its report.
 
 pub mod all;
-mod step1;
+pub mod step1;
 pub mod step2;
 mod step3;
 mod step4;

@@ -5,16 +5,15 @@ use anyhow::Result;
 use crate::context::Context;
 use crate::keycloak::admin::AdminClient;
 use crate::keycloak::{clients, desired, realm, users};
-use crate::reconcile::{Outcome, Report};
+use crate::reconcile::{Kind, Report};
 use crate::retry::Backoff;
 use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
-    let mut report = Report::new(ctx.dry_run);
+    let mut report = ctx.report();
     let ca_pem = ctx.ca_pem()?;
-    let oauth_url = crate::openshift::oauth_url(config).await?;
-    let desired = desired::build(config, &ctx.state, &oauth_url)?;
+    let desired = desired::build(config, &ctx.state, &ctx.oauth_url().await?)?;
     let admin = AdminClient::connect(
         &config.keycloak_local_url(),
         &ca_pem,
@@ -26,19 +25,13 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     .riding_out_restarts(Backoff::RESTART);
 
     let realm_name = &config.keycloak.realm;
-    realm::reconcile(&admin, &desired.realm, &mut report).await?;
-    if ctx.dry_run
-        && report
-            .changes
-            .last()
-            .is_some_and(|c| c.outcome == Outcome::Created)
-    {
-        plan_realm_contents(&desired, &mut report);
+    if !realm::reconcile(&admin, &desired.realm, &mut report).await? {
+        plan_realm_contents(&desired, &mut report)?;
         return Ok(report);
     }
     // Clients and users are independent: read (and write) them side by side.
-    let mut client_report = Report::new(ctx.dry_run);
-    let mut user_report = Report::new(ctx.dry_run);
+    let mut client_report = ctx.report();
+    let mut user_report = ctx.report();
     let clients = async {
         for client in &desired.clients {
             clients::reconcile(&admin, realm_name, client, &mut client_report).await?;
@@ -54,8 +47,8 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         &mut user_report,
     );
     let (clients, users) = tokio::join!(clients, users);
-    report.changes.extend(client_report.changes);
-    report.changes.extend(user_report.changes);
+    report.append(client_report);
+    report.append(user_report);
     clients?;
     users?;
     ctx.ui.detail(format!(
@@ -68,26 +61,21 @@ pub async fn run(ctx: &Context) -> Result<Report> {
 /// The plan when Keycloak is not running yet (a dry run before step1 ever ran): the realm
 /// and everything in it would be created.
 pub async fn plan_on_new_keycloak(ctx: &Context) -> Result<Report> {
-    let mut report = Report::new(true);
-    let oauth_url = crate::openshift::oauth_url(&ctx.config).await?;
-    let desired = desired::build(&ctx.config, &ctx.state, &oauth_url)?;
-    report.record(
-        "realm",
-        &ctx.config.keycloak.realm,
-        Outcome::Created,
-        vec![],
-    );
-    plan_realm_contents(&desired, &mut report);
+    let mut report = ctx.report();
+    let desired = desired::build(&ctx.config, &ctx.state, &ctx.oauth_url().await?)?;
+    report.planned_inside_new_parent(Kind::Realm, &ctx.config.keycloak.realm)?;
+    plan_realm_contents(&desired, &mut report)?;
     Ok(report)
 }
 
 /// Nothing inside a realm that does not exist yet can be read: all of it is new.
-fn plan_realm_contents(desired: &desired::Desired, report: &mut Report) {
+fn plan_realm_contents(desired: &desired::Desired, report: &mut Report) -> Result<()> {
     for client in &desired.clients {
         let id = client["clientId"].as_str().unwrap_or_default();
-        report.record("client", id, Outcome::Created, vec![]);
+        report.planned_inside_new_parent(Kind::Client, id)?;
     }
     for user in &desired.users {
-        report.record("user", &user.username, Outcome::Created, vec![]);
+        report.planned_inside_new_parent(Kind::User, &user.username)?;
     }
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::cargo_build::{self, Package};
-use crate::container::{self, Engine, Readiness};
+use crate::container::{self, Readiness};
 use crate::context::Context;
 use crate::demo_app::container::{self as app, AppSecrets};
 use crate::demo_app::upstreams;
@@ -15,7 +15,7 @@ use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
-    let mut report = Report::new(ctx.dry_run);
+    let mut report = ctx.report();
     let ca_pem = ctx.ca_pem()?;
     let upstreams = upstreams::resolve(ctx, ca_pem).await?;
     let kc = &config.keycloak;
@@ -28,27 +28,24 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         session_key: ctx.state.secret(names::DEMO_APP_SESSION_KEY)?,
     };
 
-    let engine = Engine::connect().await?;
+    let engine = ctx.engine().await?;
     let package = Package {
         name: "demo-app",
         prebuilt: config.app.binary.as_deref(),
         prebuilt_field: "app.binary",
     };
-    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.dry_run)?;
+    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.gate).await?;
     ctx.ui
         .detail(format!("demo app binary {}", binary.path.display()));
     let replaced_image = container::ensure_built_image(
-        &engine,
+        engine,
         &app::build_context(config, binary.contents()?),
         &ctx.ui,
         &mut report,
     )
     .await?;
     let spec = app::container_spec(config, &upstreams, secrets);
-    container::ensure(&engine, &spec, &ctx.ui, &mut report).await?;
-    if ctx.dry_run {
-        return Ok(report);
-    }
+    container::ensure(engine, &spec, &ctx.ui, &mut report).await?;
     let readiness = Readiness {
         container: &config.app.container_name,
         service: "the demo app",
@@ -59,10 +56,15 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         timeout: Duration::from_secs(config.app.ready_timeout_secs),
         timeout_field: "app.ready_timeout_secs",
     };
-    container::wait_ready(&engine, &readiness, &ctx.ui).await?;
+    let answered = ctx
+        .gate
+        .unless_planning(container::wait_ready(engine, &readiness, &ctx.ui))
+        .await?;
     if let Some(old) = replaced_image {
-        container::prune_image(&engine, &old, &ctx.ui).await;
+        container::prune_image(engine, &old, &ctx.ui).await;
     }
-    ctx.ui.detail(format!("demo app at {}", config.app_url()));
+    if answered.is_some() {
+        ctx.ui.detail(format!("demo app at {}", config.app_url()));
+    }
     Ok(report)
 }

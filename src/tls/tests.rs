@@ -1,6 +1,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use super::*;
+use crate::reconcile::Gate;
 
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -14,14 +15,16 @@ fn outcomes(report: &Report) -> Vec<(String, Outcome)> {
         .collect()
 }
 
-#[test]
-fn issues_once_then_reuses_and_reissues_only_the_server_cert_when_names_change() {
+#[tokio::test]
+async fn issues_once_then_reuses_and_reissues_only_the_server_cert_when_names_change() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
     let first_names = names(&["10.0.0.5", "bastion", "localhost", "127.0.0.1"]);
 
-    let mut report = Report::new(false);
-    let first = ensure(&state, &first_names, "bastion", &mut report).unwrap();
+    let mut report = Report::new(Gate::apply());
+    let first = ensure(&state, &first_names, "bastion", &mut report)
+        .await
+        .unwrap();
     assert_eq!(
         outcomes(&report),
         [
@@ -43,15 +46,19 @@ fn issues_once_then_reuses_and_reissues_only_the_server_cert_when_names_change()
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
 
-    let mut again = Report::new(false);
-    let second = ensure(&state, &first_names, "bastion", &mut again).unwrap();
+    let mut again = Report::new(Gate::apply());
+    let second = ensure(&state, &first_names, "bastion", &mut again)
+        .await
+        .unwrap();
     assert!(!again.wrote_anything());
     assert_eq!(second.server_cert_pem, first.server_cert_pem);
 
     let mut more = first_names.clone();
     more.push("kc.example.com".into());
-    let mut changed = Report::new(false);
-    let third = ensure(&state, &more, "bastion", &mut changed).unwrap();
+    let mut changed = Report::new(Gate::apply());
+    let third = ensure(&state, &more, "bastion", &mut changed)
+        .await
+        .unwrap();
     assert_eq!(
         outcomes(&changed),
         [
@@ -69,12 +76,14 @@ fn issues_once_then_reuses_and_reissues_only_the_server_cert_when_names_change()
     );
 }
 
-#[test]
-fn a_server_cert_near_expiry_or_from_another_ca_is_reissued() {
+#[tokio::test]
+async fn a_server_cert_near_expiry_or_from_another_ca_is_reissued() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
     let wanted = names(&["127.0.0.1", "localhost"]);
-    ensure(&state, &wanted, "h", &mut Report::new(false)).unwrap();
+    ensure(&state, &wanted, "h", &mut Report::new(Gate::apply()))
+        .await
+        .unwrap();
 
     // A certificate that expires in ten days, signed by the same CA.
     let ca = String::from_utf8(state.read(CA_CERT).unwrap().unwrap()).unwrap();
@@ -83,8 +92,8 @@ fn a_server_cert_near_expiry_or_from_another_ca_is_reissued() {
     let (cert, key) = issue_server(&ca, &ca_key, &wanted, "h", soon).unwrap();
     state.write_private(SERVER_CERT, cert.as_bytes()).unwrap();
     state.write_private(SERVER_KEY, key.as_bytes()).unwrap();
-    let mut report = Report::new(false);
-    ensure(&state, &wanted, "h", &mut report).unwrap();
+    let mut report = Report::new(Gate::apply());
+    ensure(&state, &wanted, "h", &mut report).await.unwrap();
     assert_eq!(report.changes[1].outcome, Outcome::Updated);
     assert!(report.changes[1].details[0].starts_with("expires"));
 
@@ -100,20 +109,22 @@ fn a_server_cert_near_expiry_or_from_another_ca_is_reissued() {
     .unwrap();
     state.write_private(SERVER_CERT, cert.as_bytes()).unwrap();
     state.write_private(SERVER_KEY, key.as_bytes()).unwrap();
-    let mut report = Report::new(false);
-    ensure(&state, &wanted, "h", &mut report).unwrap();
+    let mut report = Report::new(Gate::apply());
+    ensure(&state, &wanted, "h", &mut report).await.unwrap();
     assert_eq!(
         report.changes[1].details,
         ["not signed by the current CA".to_string()]
     );
 }
 
-#[test]
-fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
+#[tokio::test]
+async fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
     let wanted = names(&["127.0.0.1"]);
-    ensure(&state, &wanted, "h", &mut Report::new(false)).unwrap();
+    ensure(&state, &wanted, "h", &mut Report::new(Gate::apply()))
+        .await
+        .unwrap();
     let ca = state.read(CA_CERT).unwrap().unwrap();
 
     // The new server key landed, the new certificate did not.
@@ -121,8 +132,8 @@ fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
     state
         .write_private(SERVER_KEY, stray_key.as_bytes())
         .unwrap();
-    let mut report = Report::new(false);
-    let material = ensure(&state, &wanted, "h", &mut report).unwrap();
+    let mut report = Report::new(Gate::apply());
+    let material = ensure(&state, &wanted, "h", &mut report).await.unwrap();
     assert_eq!(report.changes[0].outcome, Outcome::Unchanged);
     assert_eq!(
         report.changes[1].details,
@@ -135,18 +146,20 @@ fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
 
     // The same for the CA: a CA whose key is not its own is issued again.
     state.write_private(CA_KEY, stray_key.as_bytes()).unwrap();
-    let mut report = Report::new(false);
-    ensure(&state, &wanted, "h", &mut report).unwrap();
+    let mut report = Report::new(Gate::apply());
+    ensure(&state, &wanted, "h", &mut report).await.unwrap();
     assert_eq!(report.changes[0].outcome, Outcome::Created);
     assert_ne!(state.read(CA_CERT).unwrap().unwrap(), ca);
 }
 
-#[test]
-fn dry_run_writes_nothing() {
+#[tokio::test]
+async fn dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
-    let mut report = Report::new(true);
-    ensure(&state, &names(&["localhost"]), "h", &mut report).unwrap();
+    let mut report = Report::new(Gate::plan());
+    ensure(&state, &names(&["localhost"]), "h", &mut report)
+        .await
+        .unwrap();
     assert_eq!(report.count(Outcome::Created), 2);
     assert!(state.read(CA_CERT).unwrap().is_none());
 }
