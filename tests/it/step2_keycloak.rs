@@ -1,11 +1,9 @@
 //! step2 against the real Keycloak: realm, clients, users, the token exchange, logout,
 //! idempotence measured on the server, drift repair and bad input.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::{Bed, jwt_claims, shared_keycloak, unique};
+use crate::support::{Bed, jwt_claims, shared_keycloak, unique};
 use serde_json::json;
 
 static KEYCLOAK: OnceLock<Bed> = OnceLock::new();

@@ -3,18 +3,16 @@
 //! browser is played first by a cookie-keeping HTTP client through Keycloak's real login
 //! form, then by real headless Chromium (its screenshot: target/test-artifacts/).
 
-mod common;
-
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use crate::support::browser::{Browser, artifacts_dir};
+use crate::support::sim::Sim;
+use crate::support::{self, Bed, Run, free_port, shared_keycloak, unique};
 use bridgectl::verify::page::{
     keycloak_form_action as form_action, keycloak_login_fields, visible_text,
 };
-use common::browser::{Browser, artifacts_dir};
-use common::sim::Sim;
-use common::{Bed, Run, free_port, shared_keycloak, unique};
 use reqwest::cookie::CookieStore;
 
 static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
@@ -55,7 +53,7 @@ impl World {
             format!("app.container_name={}", self.app_container),
             format!("app.image={}", self.app_image),
             "app.bind_address=127.0.0.1".to_string(),
-            format!("app.base_image={}", common::base_image()),
+            format!("app.base_image={}", support::base_image()),
             format!("source_dir={}", env!("CARGO_MANIFEST_DIR")),
         ];
         let mut all: Vec<&str> = vec!["--kubeconfig", &kubeconfig];
@@ -95,8 +93,8 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        let _ = common::podman(&["rm", "-f", "-t", "0", &self.app_container]);
-        let _ = common::podman(&["rmi", "-f", &self.app_image]);
+        let _ = support::podman(&["rm", "-f", "-t", "0", &self.app_container]);
+        let _ = support::podman(&["rmi", "-f", &self.app_image]);
     }
 }
 
@@ -241,7 +239,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         again.outcome_of(&world.container_object()).as_deref(),
         Some("unchanged")
     );
-    let id_before = common::container_id(&world.app_container).expect("app container");
+    let id_before = support::container_id(&world.app_container).expect("app container");
 
     // A different binary (the same one with a byte appended still runs).
     let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/demo-app");
@@ -263,7 +261,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         Some("would update")
     );
     assert_eq!(
-        common::container_id(&world.app_container).as_deref(),
+        support::container_id(&world.app_container).as_deref(),
         Some(id_before.as_str()),
         "a dry run touches nothing"
     );
@@ -278,7 +276,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         Some("updated")
     );
     assert_ne!(
-        common::container_id(&world.app_container).as_deref(),
+        support::container_id(&world.app_container).as_deref(),
         Some(id_before.as_str())
     );
 

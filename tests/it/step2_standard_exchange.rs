@@ -3,11 +3,9 @@
 //! With the legacy feature on, Keycloak falls back to it and the attribute stops mattering,
 //! so this needs a Keycloak of its own.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::{Bed, jwt_claims, shared_keycloak};
+use crate::support::{Bed, jwt_claims, shared_keycloak};
 use serde_json::json;
 
 static KEYCLOAK: OnceLock<Bed> = OnceLock::new();

@@ -3,14 +3,12 @@
 //! any one link (secret, CA, issuer, redirect URI, binding) breaks the flow until the
 //! responsible step repairs it.
 
-mod common;
-
 use std::sync::OnceLock;
 
+use crate::support::flow::{Endpoints, projects_seen};
+use crate::support::sim::Sim;
+use crate::support::{self, Bed, shared_keycloak};
 use base64::Engine;
-use common::flow::{Endpoints, projects_seen};
-use common::sim::Sim;
-use common::{Bed, shared_keycloak};
 use serde_json::json;
 
 static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
@@ -24,7 +22,7 @@ struct World<'a> {
 }
 
 impl World<'_> {
-    fn run(&self, args: &[&str]) -> common::Run {
+    fn run(&self, args: &[&str]) -> support::Run {
         let kubeconfig = self.sim.kubeconfig.display().to_string();
         let mut all = vec!["--kubeconfig", kubeconfig.as_str()];
         all.extend_from_slice(args);
