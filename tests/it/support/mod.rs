@@ -1,6 +1,5 @@
 //! Shared test bed: a private state directory and configuration per test, the real
 //! bridgectl binary, and the real Podman engine (started by scripts/sandbox-kit.sh).
-#![allow(dead_code)]
 
 pub mod browser;
 pub mod flow;
