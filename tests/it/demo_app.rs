@@ -1,7 +1,8 @@
 //! step4 and the demo app end to end: the real Keycloak (step1/step2), the OpenShift
 //! simulator (step3/step5) and the demo app container step4 builds and runs. A person's
 //! browser is played first by a cookie-keeping HTTP client through Keycloak's real login
-//! form, then by real headless Chromium (its screenshot: target/test-artifacts/).
+//! form, then by real headless Chromium (its screenshot: target/test-artifacts/). On the
+//! shared Keycloak, in a realm of its own.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -9,18 +10,19 @@ use std::time::Duration;
 
 use crate::support::browser::{Browser, artifacts_dir};
 use crate::support::sim::Sim;
-use crate::support::{self, Bed, Run, free_port, shared_keycloak, unique};
+use crate::support::{self, Bed, Run, default_keycloak, free_port, realm, unique};
 use bridgectl::verify::page::{
     keycloak_form_action as form_action, keycloak_login_fields, visible_text,
 };
 use reqwest::cookie::CookieStore;
 
-static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
 static WORLD: OnceLock<World> = OnceLock::new();
 
-/// Keycloak, the simulator and the demo app, set up once by step2..step5 for this binary.
+/// Keycloak, the simulator and the demo app, set up once by step2..step5 for this module's
+/// tests.
 struct World {
     kc: &'static Bed,
+    realm: String,
     sim: Sim,
     app_port: u16,
     app_container: String,
@@ -30,9 +32,9 @@ struct World {
 impl World {
     fn get() -> &'static World {
         WORLD.get_or_init(|| {
-            let kc = shared_keycloak(&KEYCLOAK, "");
             let world = World {
-                kc,
+                kc: default_keycloak(),
+                realm: realm("demo-app"),
                 sim: Sim::start(&[]),
                 app_port: free_port(),
                 app_container: unique("app"),
@@ -45,10 +47,11 @@ impl World {
         })
     }
 
-    /// bridgectl against this world's cluster, app port, container and image names.
+    /// bridgectl against this world's realm, cluster, app port, container and image names.
     fn run(&self, args: &[&str]) -> Run {
         let kubeconfig = self.sim.kubeconfig.display().to_string();
         let settings = [
+            format!("keycloak.realm={}", self.realm),
             format!("app.port={}", self.app_port),
             format!("app.container_name={}", self.app_container),
             format!("app.image={}", self.app_image),
