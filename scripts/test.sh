@@ -10,7 +10,8 @@ remove_test_containers() {
   podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
   podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/bridgectl-test-' | xargs -r podman rmi -f >/dev/null || true
 }
-# Test binaries share one Keycloak each, started on first use; remove them however we exit.
+# bridgectl's integration tests (one binary, tests/it) share one default Keycloak, started on
+# first use and never dropped; remove it and the tests' other containers however we exit.
 remove_test_containers
 trap remove_test_containers EXIT
 # step4 and `sandbox up` in the tests use release builds of the demo app and the simulator;
@@ -18,7 +19,7 @@ trap remove_test_containers EXIT
 # features unify the same way and nothing is rebuilt later).
 cargo build --release -p demo-app
 cargo build --release -p ocp-sim
-# Keycloak containers are heavy on two cores: run test binaries' tests two at a time.
+# Keycloak containers are heavy on two cores: run each test binary's tests two at a time.
 log="$(mktemp)"
 set +e
 cargo test --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$log"

@@ -1,14 +1,12 @@
 //! The test browser itself: a real headless Chromium trusts exactly the CAs it is given,
 //! follows links, submits forms, keeps cookies and takes screenshots.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::browser::{Browser, artifacts_dir};
-use common::sim::Sim;
+use crate::support::browser::{Browser, artifacts_dir};
+use crate::support::sim::Sim;
 
 const WAIT: Duration = Duration::from_secs(10);
 

@@ -4,14 +4,12 @@
 //! may show any (and must: that proves the search finds what it looks for). The state
 //! directory is private and the certificate keys are not world-readable anywhere.
 
-mod common;
-
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::files_under;
-use common::setup::Setup;
+use crate::support::setup::Setup;
+use crate::support::{self, files_under};
 
 /// Every secret the state directory holds: the generated values, the private keys (their
 /// base64 body), and the simulator's admin token from the sandbox kubeconfig.
@@ -108,7 +106,7 @@ fn no_command_prints_or_logs_a_secret_and_the_state_is_private() {
         Some(false),
     );
     drop(taken);
-    common::podman(&["stop", "-t", "2", &setup.bed.container]);
+    support::podman(&["stop", "-t", "2", &setup.bed.container]);
     run(&["step2"], Some(false));
     run(&["status", "--output", "json"], Some(false));
     run(&["status", "--deep"], Some(false));
@@ -118,7 +116,7 @@ fn no_command_prints_or_logs_a_secret_and_the_state_is_private() {
 
     // Logs: the demo app's (it handled verify's sign-ins and token exchanges) and the
     // simulator's.
-    let app_logs = common::podman(&["logs", &setup.app_container]);
+    let app_logs = support::podman(&["logs", &setup.app_container]);
     captured.push((
         "demo app log".into(),
         format!(
@@ -184,7 +182,7 @@ fn no_command_prints_or_logs_a_secret_and_the_state_is_private() {
     assert!(loose.is_empty(), "{loose:#?}");
 
     // Keycloak's key inside its container: readable by Keycloak's user only.
-    let stat = common::podman(&[
+    let stat = support::podman(&[
         "exec",
         &setup.bed.container,
         "stat",

@@ -5,13 +5,12 @@
 //!
 //! Real Keycloak and Podman, the simulator as `sandbox up` runs it.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
 use std::time::Instant;
 
-use common::setup::Setup;
+use crate::support;
+use crate::support::setup::Setup;
 use serde_json::{Value, json};
 
 const REALM: &str = "demo";
@@ -175,12 +174,12 @@ fn undo(setup: &Setup, part: Part) {
             );
         }
         Part::App => {
-            common::podman(&["rm", "-f", "-t", "0", &setup.app_container]);
-            common::podman(&["rmi", &format!("localhost/{}:test", setup.app_container)]);
+            support::podman(&["rm", "-f", "-t", "0", &setup.app_container]);
+            support::podman(&["rmi", &format!("localhost/{}:test", setup.app_container)]);
         }
         Part::KeycloakContainer => {
             // Keycloak keeps its database in the container: a new one starts empty.
-            common::podman(&["rm", "-f", "-t", "0", &setup.bed.container]);
+            support::podman(&["rm", "-f", "-t", "0", &setup.bed.container]);
             forget_sign_ins(setup);
         }
     }
@@ -287,7 +286,7 @@ fn converged(setup: &Setup, point: &str, bindings: Option<usize>) -> usize {
     }
 
     for name in [&setup.bed.container, &setup.app_container] {
-        let out = common::podman(&[
+        let out = support::podman(&[
             "ps",
             "-a",
             "--filter",
@@ -298,7 +297,7 @@ fn converged(setup: &Setup, point: &str, bindings: Option<usize>) -> usize {
         let ids = String::from_utf8_lossy(&out.stdout).lines().count();
         assert_eq!(ids, 1, "{point}: containers named {name}");
     }
-    let leftovers: Vec<String> = common::files_under(&setup.bed.state_dir())
+    let leftovers: Vec<String> = support::files_under(&setup.bed.state_dir())
         .into_iter()
         .map(|p| p.display().to_string())
         .filter(|p| p.contains(".tmp-") || p.contains(".new-"))
@@ -335,8 +334,8 @@ fn two_runs_at_once_one_waits_nothing_is_corrupted() {
     }
     // The first run now starts Keycloak (tens of seconds): the second surely meets the lock.
     let second = setup.spawn(&["all"]);
-    let first = common::to_run(first.wait_with_output().unwrap());
-    let second = common::to_run(second.wait_with_output().unwrap());
+    let first = support::to_run(first.wait_with_output().unwrap());
+    let second = support::to_run(second.wait_with_output().unwrap());
     first.assert_ok();
     second.assert_ok();
     assert!(

@@ -253,11 +253,6 @@ impl Browser {
         }
     }
 
-    /// chromedriver's and Chromium's output so far (the end of it).
-    pub fn log_tail(&self) -> String {
-        tail(&self.log)
-    }
-
     fn try_page_text(&self) -> Result<String, WebDriverError> {
         let text = self.cmd(
             "POST",

@@ -1,32 +1,28 @@
 //! The whole sign-in chain after step1, step2, step3 and step5, against the real Keycloak
 //! and the OpenShift simulator: every user lists exactly the seed's projects, and breaking
 //! any one link (secret, CA, issuer, redirect URI, binding) breaks the flow until the
-//! responsible step repairs it.
+//! responsible step repairs it. On the shared Keycloak, in a realm of its own.
 
-mod common;
-
-use std::sync::OnceLock;
-
+use crate::support::flow::{Endpoints, projects_seen};
+use crate::support::sim::Sim;
+use crate::support::{self, Bed, default_keycloak, realm};
 use base64::Engine;
-use common::flow::{Endpoints, projects_seen};
-use common::sim::Sim;
-use common::{Bed, shared_keycloak};
 use serde_json::json;
-
-static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
 
 const OAUTH: &str = "/apis/config.openshift.io/v1/oauths/cluster";
 
 struct World<'a> {
     kc: &'a Bed,
+    realm: String,
     sim: Sim,
     oauth_secret: String,
 }
 
 impl World<'_> {
-    fn run(&self, args: &[&str]) -> common::Run {
+    fn run(&self, args: &[&str]) -> support::Run {
         let kubeconfig = self.sim.kubeconfig.display().to_string();
-        let mut all = vec!["--kubeconfig", kubeconfig.as_str()];
+        let realm = format!("keycloak.realm={}", self.realm);
+        let mut all = vec!["--kubeconfig", kubeconfig.as_str(), "--set", realm.as_str()];
         all.extend_from_slice(args);
         self.kc.run(&all)
     }
@@ -91,10 +87,11 @@ impl World<'_> {
 
 #[test]
 fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
-    let kc = shared_keycloak(&KEYCLOAK, "");
+    let kc = default_keycloak();
     let sim = Sim::start(&[]);
     let world = World {
         kc,
+        realm: realm("flow"),
         sim,
         oauth_secret: String::new(),
     };
@@ -134,7 +131,10 @@ fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
         .iter_mut()
         .find(|p| p["name"] == "keycloak")
         .unwrap();
-    ours["openID"]["issuer"] = json!(format!("https://localhost:{}/realms/demo", kc.port));
+    ours["openID"]["issuer"] = json!(format!(
+        "https://localhost:{}/realms/{}",
+        kc.port, world.realm
+    ));
     let (status, body) = world.sim.call("PUT", OAUTH, Some(oauth));
     assert_eq!(status, 200, "{body}");
     world.broken_then_repaired("issuer", "issuer mismatch", "step3", "user-c");

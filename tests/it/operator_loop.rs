@@ -2,10 +2,8 @@
 //! a Keycloak stopped by hand, `clean`, and `all` again from scratch. Real Keycloak, real
 //! Podman, the simulator as `sandbox up` runs it.
 
-mod common;
-
-use common::setup::Setup;
-use common::unique;
+use crate::support::setup::Setup;
+use crate::support::{self, unique};
 use serde_json::{Value, json};
 
 fn parts(status: &Value) -> Vec<(String, bool)> {
@@ -41,7 +39,7 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
         "{}",
         plan.all()
     );
-    assert!(common::container_id(&setup.bed.container).is_none());
+    assert!(support::container_id(&setup.bed.container).is_none());
     assert!(!setup.bed.state_dir().join("tls/ca.crt").exists());
 
     setup.run(&["all"]).assert_ok();
@@ -71,7 +69,7 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
     );
 
     // Keycloak stopped by hand: status names it, with a hint, and fails; all repairs it.
-    common::podman(&["stop", "-t", "2", &setup.bed.container]);
+    support::podman(&["stop", "-t", "2", &setup.bed.container]);
     let (run, status) = setup.status();
     assert_ne!(run.status, 0);
     let keycloak = status["parts"]
@@ -105,11 +103,11 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
     // Things bridgectl did not create: clean must leave them alone.
     let cluster = setup.cluster();
     let foreign_container = unique("foreign");
-    common::podman(&[
+    support::podman(&[
         "create",
         "--name",
         &foreign_container,
-        &common::keycloak_image(),
+        &support::keycloak_image(),
     ]);
     let (code, body) = cluster.call(
         "POST",
@@ -152,8 +150,8 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
     );
 
     // Everything that was not bridgectl's is still there.
-    assert!(common::container_id(&foreign_container).is_some());
-    common::podman(&["rm", "-f", &foreign_container]);
+    assert!(support::container_id(&foreign_container).is_some());
+    support::podman(&["rm", "-f", &foreign_container]);
     assert_eq!(
         cluster.call("GET", "/api/v1/namespaces/team-own", None).0,
         200

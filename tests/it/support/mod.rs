@@ -1,6 +1,5 @@
 //! Shared test bed: a private state directory and configuration per test, the real
 //! bridgectl binary, and the real Podman engine (started by scripts/sandbox-kit.sh).
-#![allow(dead_code)]
 
 pub mod browser;
 pub mod flow;
@@ -10,6 +9,7 @@ pub mod sim;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const DEFAULT_KEYCLOAK_IMAGE: &str = "localhost/bridgectl/keycloak:26.2.5";
@@ -295,19 +295,28 @@ pub fn admin_token(client: &reqwest::blocking::Client, base: &str, password: &st
         .to_string()
 }
 
-/// One Keycloak per test binary, started by `bridgectl step1` on first use; tests share it
-/// and isolate themselves by realm. (Statics are not dropped: scripts/test.sh removes the
+/// A bed with a Keycloak of its own, configured with `extra_keycloak` (YAML lines under
+/// `keycloak:`, see [`Bed::write_config`]) and started by `bridgectl step1`.
+pub fn keycloak_bed(prefix: &str, extra_keycloak: &str) -> Bed {
+    let bed = Bed::new(prefix);
+    bed.write_config(extra_keycloak);
+    bed.run(&["step1"]).assert_ok();
+    bed
+}
+
+/// The one Keycloak of the default configuration for the whole test run, started by
+/// `bridgectl step1` on first use. Tests share it and its state directory, each in a realm
+/// of its own ([`realm`]), and never stop, restart or reconfigure it: a test that does
+/// starts a Keycloak of its own. (Statics are not dropped: scripts/test.sh removes the
 /// `bridgectl-test-*` containers before and after the suite.)
-pub fn shared_keycloak(
-    lock: &'static std::sync::OnceLock<Bed>,
-    extra_keycloak: &str,
-) -> &'static Bed {
-    lock.get_or_init(|| {
-        let bed = Bed::new("shared");
-        bed.write_config(extra_keycloak);
-        bed.run(&["step1"]).assert_ok();
-        bed
-    })
+pub fn default_keycloak() -> &'static Bed {
+    static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
+    KEYCLOAK.get_or_init(|| keycloak_bed("shared", ""))
+}
+
+/// A realm name no other test uses, for a test on [`default_keycloak`].
+pub fn realm(prefix: &str) -> String {
+    unique(prefix).replace("bridgectl-test-", "")
 }
 
 pub const TEST_OAUTH_URL: &str = "https://oauth.sim.test";

@@ -1,28 +1,28 @@
 //! step4 and the demo app end to end: the real Keycloak (step1/step2), the OpenShift
 //! simulator (step3/step5) and the demo app container step4 builds and runs. A person's
 //! browser is played first by a cookie-keeping HTTP client through Keycloak's real login
-//! form, then by real headless Chromium (its screenshot: target/test-artifacts/).
-
-mod common;
+//! form, then by real headless Chromium (its screenshot: target/test-artifacts/). On the
+//! shared Keycloak, in a realm of its own.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use crate::support::browser::{Browser, artifacts_dir};
+use crate::support::sim::Sim;
+use crate::support::{self, Bed, Run, default_keycloak, free_port, realm, unique};
 use bridgectl::verify::page::{
     keycloak_form_action as form_action, keycloak_login_fields, visible_text,
 };
-use common::browser::{Browser, artifacts_dir};
-use common::sim::Sim;
-use common::{Bed, Run, free_port, shared_keycloak, unique};
 use reqwest::cookie::CookieStore;
 
-static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
 static WORLD: OnceLock<World> = OnceLock::new();
 
-/// Keycloak, the simulator and the demo app, set up once by step2..step5 for this binary.
+/// Keycloak, the simulator and the demo app, set up once by step2..step5 for this module's
+/// tests.
 struct World {
     kc: &'static Bed,
+    realm: String,
     sim: Sim,
     app_port: u16,
     app_container: String,
@@ -32,9 +32,9 @@ struct World {
 impl World {
     fn get() -> &'static World {
         WORLD.get_or_init(|| {
-            let kc = shared_keycloak(&KEYCLOAK, "");
             let world = World {
-                kc,
+                kc: default_keycloak(),
+                realm: realm("demo-app"),
                 sim: Sim::start(&[]),
                 app_port: free_port(),
                 app_container: unique("app"),
@@ -47,15 +47,16 @@ impl World {
         })
     }
 
-    /// bridgectl against this world's cluster, app port, container and image names.
+    /// bridgectl against this world's realm, cluster, app port, container and image names.
     fn run(&self, args: &[&str]) -> Run {
         let kubeconfig = self.sim.kubeconfig.display().to_string();
         let settings = [
+            format!("keycloak.realm={}", self.realm),
             format!("app.port={}", self.app_port),
             format!("app.container_name={}", self.app_container),
             format!("app.image={}", self.app_image),
             "app.bind_address=127.0.0.1".to_string(),
-            format!("app.base_image={}", common::base_image()),
+            format!("app.base_image={}", support::base_image()),
             format!("source_dir={}", env!("CARGO_MANIFEST_DIR")),
         ];
         let mut all: Vec<&str> = vec!["--kubeconfig", &kubeconfig];
@@ -95,8 +96,8 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        let _ = common::podman(&["rm", "-f", "-t", "0", &self.app_container]);
-        let _ = common::podman(&["rmi", "-f", &self.app_image]);
+        let _ = support::podman(&["rm", "-f", "-t", "0", &self.app_container]);
+        let _ = support::podman(&["rmi", "-f", &self.app_image]);
     }
 }
 
@@ -241,7 +242,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         again.outcome_of(&world.container_object()).as_deref(),
         Some("unchanged")
     );
-    let id_before = common::container_id(&world.app_container).expect("app container");
+    let id_before = support::container_id(&world.app_container).expect("app container");
 
     // A different binary (the same one with a byte appended still runs).
     let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/demo-app");
@@ -263,7 +264,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         Some("would update")
     );
     assert_eq!(
-        common::container_id(&world.app_container).as_deref(),
+        support::container_id(&world.app_container).as_deref(),
         Some(id_before.as_str()),
         "a dry run touches nothing"
     );
@@ -278,7 +279,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         Some("updated")
     );
     assert_ne!(
-        common::container_id(&world.app_container).as_deref(),
+        support::container_id(&world.app_container).as_deref(),
         Some(id_before.as_str())
     );
 

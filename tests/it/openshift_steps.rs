@@ -1,10 +1,8 @@
 //! step3 and step5 against the OpenShift simulator: other identity providers survive, a
 //! second run writes nothing, a concurrent edit is kept, bad credentials are explained.
 
-mod common;
-
-use common::Bed;
-use common::sim::Sim;
+use crate::support::sim::Sim;
+use crate::support::{self, Bed};
 use serde_json::json;
 
 const OAUTH: &str = "/apis/config.openshift.io/v1/oauths/cluster";
@@ -262,7 +260,7 @@ fn no_kubeconfig_points_at_the_flag_and_the_simulator() {
     let mut cmd = bed.command(&["step3"]);
     cmd.env_remove("KUBECONFIG")
         .env_remove("KUBERNETES_SERVICE_HOST");
-    let run = common::to_run(cmd.output().unwrap());
+    let run = support::to_run(cmd.output().unwrap());
     run.assert_failed()
         .assert_contains("no cluster configured")
         .assert_contains("--kubeconfig")

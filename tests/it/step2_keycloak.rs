@@ -1,26 +1,12 @@
 //! step2 against the real Keycloak: realm, clients, users, the token exchange, logout,
 //! idempotence measured on the server, drift repair and bad input.
 
-mod common;
-
-use std::sync::OnceLock;
-
-use common::{Bed, jwt_claims, shared_keycloak, unique};
+use crate::support::{Bed, default_keycloak, jwt_claims, realm};
 use serde_json::json;
-
-static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
-
-fn keycloak() -> &'static Bed {
-    shared_keycloak(&KEYCLOAK, "")
-}
-
-fn realm(prefix: &str) -> String {
-    unique(prefix).replace("bridgectl-test-", "")
-}
 
 #[test]
 fn fresh_step2_creates_everything_and_every_user_signs_in() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let realm = realm("fresh");
 
     let plan = kc.run_realm(&realm, &["--dry-run", "step2"]);
@@ -78,7 +64,7 @@ fn fresh_step2_creates_everything_and_every_user_signs_in() {
 
 #[test]
 fn the_token_exchange_succeeds_and_needs_the_audience_mapper() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let realm = realm("exchange");
     kc.run_realm(&realm, &["step2"]).assert_ok();
 
@@ -133,7 +119,7 @@ fn the_token_exchange_succeeds_and_needs_the_audience_mapper() {
 
 #[test]
 fn logout_accepts_the_app_url_and_nothing_else() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let realm = realm("logout");
     kc.run_realm(&realm, &["step2"]).assert_ok();
     let logout = |target: &str| {
@@ -159,7 +145,7 @@ fn logout_accepts_the_app_url_and_nothing_else() {
 
 #[test]
 fn a_second_run_reports_unchanged_and_writes_nothing() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let realm = realm("noop");
     kc.run_realm(&realm, &["step2"]).assert_ok();
     let admin = kc.admin();
@@ -179,7 +165,7 @@ fn a_second_run_reports_unchanged_and_writes_nothing() {
 
 #[test]
 fn drift_made_by_hand_is_put_back() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let realm = realm("drift");
     kc.run_realm(&realm, &["step2"]).assert_ok();
     let admin = kc.admin();
@@ -255,7 +241,7 @@ fn keycloak_not_running_fails_clearly_after_bounded_retries() {
 
 #[test]
 fn a_wrong_admin_password_is_named_without_printing_it() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     // A copy of the shared state with another admin password.
     let bed = Bed::new("wrongpw");
     copy_dir(&kc.state_dir(), &bed.state_dir());
@@ -274,7 +260,7 @@ fn a_wrong_admin_password_is_named_without_printing_it() {
 
 #[test]
 fn a_malformed_template_is_named_with_its_field() {
-    let kc = keycloak();
+    let kc = default_keycloak();
     let templates = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(

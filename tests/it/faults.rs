@@ -4,12 +4,10 @@
 //! backoff and succeeds, or stops with an error that says what to do; the next run always
 //! finishes the job.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::Bed;
-use common::sim::Sim;
+use crate::support::sim::Sim;
+use crate::support::{self, Bed};
 use serde_json::{Value, json};
 
 fn inject(sim: &Sim, fault: Value) {
@@ -142,7 +140,7 @@ fn keycloak_restarted_during_step2_and_a_slow_start() {
         format!(
             "{}openshift:\n  oauth_url: {}\n{}",
             std::fs::read_to_string(bed.config_path()).unwrap(),
-            common::TEST_OAUTH_URL,
+            support::TEST_OAUTH_URL,
             many_users()
         ),
     )
@@ -184,9 +182,9 @@ fn keycloak_restarted_during_step2_and_a_slow_start() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let restart = common::podman(&["restart", "-t", "0", &bed.container]);
+    let restart = support::podman(&["restart", "-t", "0", &bed.container]);
     assert!(restart.status.success(), "{restart:?}");
-    let during = common::to_run(child.wait_with_output().unwrap());
+    let during = support::to_run(child.wait_with_output().unwrap());
     during.assert_no_panic();
     if during.status != 0 {
         // Gave up after its bounded wait: the error says what happened and what to do.

@@ -1,11 +1,9 @@
 //! step1 with bad input: each failure is clear, names the fix, leaks nothing and panics never.
 
-mod common;
-
 use std::net::TcpListener;
 use std::process::Command;
 
-use common::{Bed, to_run};
+use crate::support::{Bed, to_run};
 
 #[test]
 fn no_container_engine_lists_what_was_tried_and_how_to_start_podman() {

@@ -1,11 +1,9 @@
 //! step1 against the real Podman engine and the real Keycloak image.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 
-use common::{Bed, admin_token, client_trusting, podman};
+use crate::support::{self, Bed, admin_token, client_trusting, podman};
 
 #[test]
 fn step1_starts_keycloak_over_verified_https_and_converges() {
@@ -154,7 +152,7 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
     assert_eq!(bed.container_id().as_deref(), Some(id.as_str()));
 
     // A changed port recreates the container, which then answers on the new port.
-    let new_port = common::free_port();
+    let new_port = support::free_port();
     let moved = bed.run(&["--set", &format!("keycloak.https_port={new_port}"), "step1"]);
     moved.assert_ok();
     assert_eq!(moved.outcome_of(&object).as_deref(), Some("updated"));
@@ -171,7 +169,7 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
     // A changed image recreates it too.
     let alt_image = format!("localhost/bridgectl/keycloak-alt:{}", bed.container);
     assert!(
-        podman(&["tag", &common::keycloak_image(), &alt_image])
+        podman(&["tag", &support::keycloak_image(), &alt_image])
             .status
             .success()
     );

@@ -3,18 +3,12 @@
 //! With the legacy feature on, Keycloak falls back to it and the attribute stops mattering,
 //! so this needs a Keycloak of its own.
 
-mod common;
-
-use std::sync::OnceLock;
-
-use common::{Bed, jwt_claims, shared_keycloak};
+use crate::support::{Bed, jwt_claims, keycloak_bed};
 use serde_json::json;
-
-static KEYCLOAK: OnceLock<Bed> = OnceLock::new();
 
 #[test]
 fn standard_exchange_needs_the_attribute_on_the_requesting_client() {
-    let kc = shared_keycloak(&KEYCLOAK, "  features: []\n");
+    let kc = &keycloak_bed("standard", "  features: []\n");
     let realm = "standard";
     kc.run_realm(realm, &["step2"]).assert_ok();
     let token = |kc: &Bed| kc.access_token(realm, "user-a");
