@@ -10,7 +10,9 @@
 //! Run: `cargo bench --bench step1` (3 rounds; BENCH_ROUNDS=N, or 1 with BENCH_QUICK=1).
 //! Writes its section of BENCHMARKS.md to target/bench-report/step1.md.
 
-#[path = "../tests/common/mod.rs"]
+// The benches use a part of the integration tests' bed.
+#[path = "../tests/it/support/mod.rs"]
+#[allow(dead_code)]
 mod common;
 mod support;
 

@@ -6,7 +6,9 @@
 //! (BENCH_SIZES=3,100,1000 by default; 3,100 with BENCH_QUICK=1). Writes its section of
 //! BENCHMARKS.md to target/bench-report/step2_users.md.
 
-#[path = "../tests/common/mod.rs"]
+// The benches use a part of the integration tests' bed.
+#[path = "../tests/it/support/mod.rs"]
+#[allow(dead_code)]
 mod common;
 mod support;
 

@@ -31,7 +31,7 @@ for name in BENCH_QUICK BENCH_ROUNDS BENCH_SIZES; do
   if [ -n "${!name+set}" ]; then settings+="$name=${!name} "; fi
 done
 
-# What the benches create, by their names only: Keycloak containers of tests/common's Bed
+# What the benches create, by their names only: Keycloak containers of tests/it/support's Bed
 # (bridgectl-test-bench-*, bridgectl-test-bench2-*), operator_timing's containers, app image
 # and sandbox (bridgectl-bench-<pid>-*, its state in $TMPDIR/bridgectl-bench-<pid>). Each
 # bench removes its own on success and on a failed assertion; this catches a bench killed

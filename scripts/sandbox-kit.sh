@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-# tests/common/browser.rs: Chromium, its WebDriver, certutil to put the test CAs into the
+# tests/it/support/browser.rs: Chromium, its WebDriver, certutil to put the test CAs into the
 # NSS database Chromium trusts, and a CJK font for the app's Traditional Chinese pages.
 ensure_debs chromium chromium-driver libnss3-tools fonts-wqy-microhei
 "$here/podman-setup.sh"

@@ -79,8 +79,14 @@ impl Sim {
     pub fn bed(&self, prefix: &str) -> super::Bed {
         let mut bed = super::Bed::new(prefix);
         let state = bridgectl::state::StateDir::open(&bed.state_dir()).unwrap();
-        let mut report = bridgectl::reconcile::Report::new(false);
-        bridgectl::tls::ensure(&state, &["127.0.0.1".into()], "localhost", &mut report).unwrap();
+        let mut report = bridgectl::reconcile::Report::new(bridgectl::reconcile::Gate::apply());
+        let names = ["127.0.0.1".to_string()];
+        let issue = bridgectl::tls::ensure(&state, &names, "localhost", &mut report);
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(issue)
+            .unwrap();
         bed.extra_env = vec![("KUBECONFIG".into(), self.kubeconfig.display().to_string())];
         bed
     }
