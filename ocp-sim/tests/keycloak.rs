@@ -77,7 +77,7 @@ async fn login(
     redirect_uri: &str,
     user: &str,
 ) -> Login {
-    let state = ocp_sim::meta::random_urlsafe(12);
+    let state = ocp_sim::random_urlsafe(12);
     let mut authorize =
         url::Url::parse(&format!("{}/oauth/authorize", sim.running.oauth_url)).unwrap();
     authorize
@@ -289,7 +289,7 @@ async fn openshift_login_through_a_real_keycloak() {
     };
     let sim = TestSim::start().await;
     let kc = Keycloak::start(&home).await;
-    let oauth_secret = ocp_sim::meta::random_urlsafe(24);
+    let oauth_secret = ocp_sim::random_urlsafe(24);
     kc.create_realm("demo").await;
     let callback = format!("{}/oauth2callback/keycloak", sim.running.oauth_url);
     kc.create_confidential_client("demo", "ocp-oauth", &oauth_secret, &[&callback])
@@ -390,7 +390,7 @@ async fn openshift_login_through_a_real_keycloak() {
     set_secret(&sim, &oauth_secret).await;
 
     // 5. The CA ConfigMap holds another CA: TLS to Keycloak fails.
-    let other_ca = ocp_sim::tls::issue_ca("some other CA").unwrap();
+    let other_ca = ocp_sim::issue_ca("some other CA").unwrap();
     set_ca(&sim, &other_ca.cert_pem).await;
     expect_failure(
         login(&browser(&sim, &kc), &sim, &kc, APP_REDIRECT, "user-a").await,

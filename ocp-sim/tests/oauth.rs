@@ -5,7 +5,7 @@ mod common;
 
 use common::TestSim;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
-use ocp_sim::oauth::flows::{AuthorizeRequest, LoggedIn};
+use ocp_sim::{AuthorizeRequest, LoggedIn};
 use serde_json::{Value, json};
 
 const REDIRECT: &str = "https://app.example/callback";
@@ -245,9 +245,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
     };
     // The code is what a completed login leaves behind; inserted directly here.
     sim.running
-        .sim
-        .flows()
-        .add_code("code-1".into(), request(None, &["user:full"]), who.clone());
+        .add_authorization_code("code-1", request(None, &["user:full"]), who.clone());
     let grant = [
         ("grant_type", "authorization_code"),
         ("code", "code-1"),
@@ -305,9 +303,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
 
     // Client credentials in the form work too; the redirect URI must match.
     sim.running
-        .sim
-        .flows()
-        .add_code("code-2".into(), request(None, &["user:full"]), who.clone());
+        .add_authorization_code("code-2", request(None, &["user:full"]), who.clone());
     let (status, _) = token_request(
         &sim,
         &[
@@ -335,8 +331,8 @@ async fn token_endpoint_checks_client_code_and_pkce() {
         ("p2", Some("wrong-verifier"), 400),
         ("p3", Some(verifier), 200),
     ] {
-        sim.running.sim.flows().add_code(
-            code.into(),
+        sim.running.add_authorization_code(
+            code,
             request(Some((&challenge, "S256")), &["user:full"]),
             who.clone(),
         );
@@ -354,9 +350,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
 
     // A narrower scope limits what the token may do.
     sim.running
-        .sim
-        .flows()
-        .add_code("info".into(), request(None, &["user:info"]), who.clone());
+        .add_authorization_code("info", request(None, &["user:info"]), who.clone());
     let (_, body) = token_request(
         &sim,
         &[
@@ -412,9 +406,7 @@ async fn tokens_survive_a_restart() {
         uid: user["metadata"]["uid"].as_str().unwrap().into(),
     };
     sim.running
-        .sim
-        .flows()
-        .add_code("c".into(), request(None, &["user:full"]), who);
+        .add_authorization_code("c", request(None, &["user:full"]), who);
     let (_, body) = token_request(
         &sim,
         &[
@@ -452,7 +444,7 @@ fn id_token(key: &EncodingKey, kid: &str, claims: Value) -> String {
 
 #[test]
 fn id_tokens_are_verified() {
-    use ocp_sim::oauth::oidc::validate_id_token;
+    use ocp_sim::validate_id_token;
     let issuer = "https://idp.example/realms/demo";
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

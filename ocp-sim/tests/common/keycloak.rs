@@ -69,9 +69,8 @@ impl Keycloak {
         let dir = tempfile::tempdir().expect("tempdir");
         let kc_home = dir.path().join("keycloak");
         copy_tree(home, &kc_home);
-        let ca = ocp_sim::tls::issue_ca("keycloak test CA").expect("CA");
-        let server =
-            ocp_sim::tls::issue_server(&ca, &["127.0.0.1", "localhost"]).expect("server cert");
+        let ca = ocp_sim::issue_ca("keycloak test CA").expect("CA");
+        let server = ocp_sim::issue_server(&ca, &["127.0.0.1", "localhost"]).expect("server cert");
         let cert_file = dir.path().join("tls.crt");
         let key_file = dir.path().join("tls.key");
         std::fs::write(&cert_file, &server.cert_pem).expect("write cert");
@@ -79,7 +78,7 @@ impl Keycloak {
         let port = free_port();
         let management_port = free_port();
         let url = format!("https://127.0.0.1:{port}");
-        let admin_password = ocp_sim::meta::random_urlsafe(18);
+        let admin_password = ocp_sim::random_urlsafe(18);
         let log = dir.path().join("keycloak.log");
         let log_file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(kc_home.join("bin/kc.sh"))
