@@ -1,9 +1,7 @@
 //! API-server semantics: discovery, CRUD, selectors, concurrency, patching, apply,
 //! validation, authentication/authorization, projects, test hooks, persistence.
 
-mod common;
-
-use common::{TestSim, assert_status};
+use crate::support::{TestSim, assert_status};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -1067,7 +1065,7 @@ async fn the_binary_prints_its_urls() {
     let kubeconfig = std::fs::read_to_string(info["kubeconfig"].as_str().unwrap()).unwrap();
     assert!(kubeconfig.contains(api) && kubeconfig.contains("certificate-authority-data"));
     let ca = std::fs::read_to_string(info["ca_file"].as_str().unwrap()).unwrap();
-    let http = common::client_for(&ca, false);
+    let http = crate::support::client_for(&ca, false);
     let resp = http
         .get(format!("{api}/apis/user.openshift.io/v1/users/~"))
         .bearer_auth("tok")

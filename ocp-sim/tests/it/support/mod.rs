@@ -1,6 +1,5 @@
 //! Test harness: an in-process simulator on free ports and an HTTPS client that
 //! trusts only its CA.
-#![allow(dead_code)]
 
 pub mod keycloak;
 

@@ -2,10 +2,8 @@
 //! simulator's OAuth server, then the API with the issued token; followed by the
 //! misconfigurations a real cluster fails on. One Keycloak serves every case.
 
-mod common;
-
-use common::TestSim;
-use common::keycloak::{self, Keycloak};
+use crate::support::TestSim;
+use crate::support::keycloak::{self, Keycloak};
 use serde_json::{Value, json};
 
 const CLIENT: &str = "third-party-demo";
@@ -373,7 +371,7 @@ async fn openshift_login_through_a_real_keycloak() {
     let token_b = user_token(&sim, &kc, "user-b").await;
     assert!(project_names(&sim, &token_b).await.is_empty());
     let denied = sim.get_as(&token_b, OAUTH).await;
-    common::assert_status(&denied, 403, "Forbidden");
+    crate::support::assert_status(&denied, 403, "Forbidden");
     assert_eq!(
         denied.1["message"],
         "oauths.config.openshift.io \"cluster\" is forbidden: User \"user-b\" cannot get resource \"oauths\" in API group \"config.openshift.io\" at the cluster scope"

@@ -1,9 +1,7 @@
 //! The OAuth server without an external identity provider: metadata, authorize-request
 //! validation, the provider choice, the token endpoint, and ID-token validation.
 
-mod common;
-
-use common::TestSim;
+use crate::support::TestSim;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
 use ocp_sim::{AuthorizeRequest, LoggedIn};
 use serde_json::{Value, json};
@@ -294,7 +292,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
             .unwrap()
             .contains(&json!("system:authenticated:oauth"))
     );
-    common::assert_status(
+    crate::support::assert_status(
         &sim.get_as(&token, "/apis/config.openshift.io/v1/oauths/cluster")
             .await,
         403,
@@ -371,7 +369,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
     let scoped = sim
         .get_as(&info_token, "/apis/project.openshift.io/v1/projects")
         .await;
-    common::assert_status(&scoped, 403, "Forbidden");
+    crate::support::assert_status(&scoped, 403, "Forbidden");
     assert!(
         scoped.1["message"]
             .as_str()
@@ -386,7 +384,7 @@ async fn token_endpoint_checks_client_code_and_pkce() {
             .0,
         200
     );
-    common::assert_status(
+    crate::support::assert_status(
         &sim.get_as(&token, "/apis/user.openshift.io/v1/users/~")
             .await,
         401,
