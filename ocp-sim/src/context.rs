@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::faults::Hooks;
+use crate::apiserver::store::Store;
+use crate::hooks::faults::Hooks;
 use crate::oauth::flows::Flows;
-use crate::store::Store;
 
 pub struct Sim {
     store: Mutex<Store>,
@@ -14,7 +14,6 @@ pub struct Sim {
     flows: Mutex<Flows>,
     /// `--token NAME=TOKEN`: token -> user name, users with no RBAC rights.
     pub extra_tokens: HashMap<String, String>,
-    pub api_url: String,
     pub oauth_url: String,
     /// `host:port` of the API server, for discovery's serverAddressByClientCIDRs.
     pub api_address: String,
@@ -33,7 +32,6 @@ impl Sim {
     pub fn new(
         store: Store,
         extra_tokens: HashMap<String, String>,
-        api_url: String,
         oauth_url: String,
         api_address: String,
     ) -> Self {
@@ -42,7 +40,6 @@ impl Sim {
             hooks: Mutex::new(Hooks::default()),
             flows: Mutex::new(Flows::default()),
             extra_tokens,
-            api_url,
             oauth_url,
             api_address,
             hidden_groups: Vec::new(),

@@ -1,29 +1,43 @@
 //! ocp-sim: a strict OpenShift simulator (an API-server subset and the OAuth server)
 //! that fails the mistakes a real cluster fails, the way it fails them.
+//!
+//! # Where each behaviour is decided
+//!
+//! | Behaviour | File |
+//! |---|---|
+//! | Redirect-URI matching (exact), client lookup | `oauth/client.rs`, checked first in `oauth/authorize.rs` |
+//! | Client-secret checks (Basic or form, additional secrets) | `oauth/client.rs`, used by `oauth/token.rs` |
+//! | OAuthClient handling: grant method (auto, prompt, deny) | `oauth/grant.rs`; its validation in `apiserver/validate/openshift.rs` |
+//! | Identity providers read from `oauths/cluster`, the `ca` ConfigMap, the client Secret | `oauth/idp.rs` |
+//! | Issuer and CA checks of OpenID providers, ID-token validation | `oauth/oidc.rs` |
+//! | Identities and users: mapping per `mappingMethod` | `oauth/identity.rs` |
+//! | Token exchange: codes, PKCE, `sha256~` access tokens | `oauth/token.rs` |
+//! | Bearer tokens to users (admin, OAuth tokens, `--token`) | `apiserver/auth.rs` |
+//! | RBAC, token scopes, and which projects a user sees | `apiserver/rbac.rs`, `apiserver/routes/projects.rs` |
+//! | Validation wording: field errors | `apiserver/field_error.rs`, rules in `apiserver/validate/` |
+//! | Status objects: codes, reasons, messages | `apiserver/status.rs` |
+//! | Unknown fields dropped, wrong types refused | `apiserver/validate/schema.rs` |
+//! | Create, update, delete rules (resourceVersion, names, namespaces) | `apiserver/write/objects.rs` |
+//! | PATCH and server-side apply conflicts | `apiserver/write/patch.rs`, `apiserver/write/apply.rs` |
+//! | Discovery (legacy and aggregated) | `apiserver/discovery.rs` |
+//! | Fault injection, mutate-after-read, the request log | `hooks/faults.rs`, applied in `apiserver/routes/mod.rs` |
+//! | The `/_sim/` endpoints that arm and read them | `hooks/endpoints.rs` |
+//! | Data directory, certificates, kubeconfig, startup line | `process/` |
+//!
+//! The public surface is what the `ocp-sim` binary and the tests need: starting a
+//! simulator, its command line, and a few helpers for tests that drive the OAuth
+//! flows and a real identity provider.
 
-pub mod api;
-pub mod apply;
-pub mod auth;
-pub mod cli;
-pub mod context;
-pub mod datadir;
-pub mod discovery;
-pub mod faults;
-pub mod kubeconfig;
-pub mod managed;
-pub mod meta;
-pub mod oauth;
-pub mod objects;
-pub mod patch;
-pub mod rbac;
-pub mod resources;
-pub mod schema;
-pub mod seed;
-pub mod selector;
-pub mod server;
-pub mod status;
-pub mod store;
-pub mod tls;
-pub mod validate;
+mod apiserver;
+mod context;
+mod hooks;
+mod meta;
+mod oauth;
+mod process;
 
-pub use server::{Options, Running, start};
+pub use meta::random_urlsafe;
+pub use oauth::flows::{AuthorizeRequest, LoggedIn};
+pub use oauth::oidc::validate_id_token;
+pub use process::cli::{Cli, Command, ServeArgs};
+pub use process::server::{Options, Running, start};
+pub use process::tls::{issue_ca, issue_server};

@@ -1,5 +1,5 @@
 use clap::Parser;
-use ocp_sim::cli::{Cli, Command};
+use ocp_sim::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

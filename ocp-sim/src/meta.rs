@@ -1,4 +1,5 @@
-//! Small helpers around object metadata: accessors, timestamps, uids and random tokens.
+//! Small helpers around objects: metadata and field accessors, timestamps, uids and
+//! random tokens.
 
 use base64::Engine;
 use serde_json::Value;
@@ -76,4 +77,23 @@ pub fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The string at `pointer`, if present and non-empty.
+pub fn str_at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// The strings of a JSON list field (OAuthClient and identity-provider
+/// settings).
+pub fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
-use crate::resources::OAUTHCLIENTS;
-use crate::store::Store;
+use crate::apiserver::resources::OAUTHCLIENTS;
+use crate::apiserver::store::Store;
+use crate::meta;
 
 pub struct Client {
     pub name: String,
@@ -26,14 +27,14 @@ pub fn load(store: &Store, name: &str) -> Option<Client> {
         .into_iter()
         .collect();
     secrets.extend(
-        super::strings(obj.get("additionalSecrets"))
+        meta::strings(obj.get("additionalSecrets"))
             .into_iter()
             .filter(|s| !s.is_empty()),
     );
     Some(Client {
         name: name.to_string(),
         secrets,
-        redirect_uris: super::strings(obj.get("redirectURIs")),
+        redirect_uris: meta::strings(obj.get("redirectURIs")),
         grant_method: obj
             .get("grantMethod")
             .and_then(Value::as_str)

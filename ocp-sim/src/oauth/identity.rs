@@ -5,9 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::flows::LoggedIn;
 use super::idp::OpenIdConfig;
-use crate::objects::{self, Ownership};
-use crate::resources::{IDENTITIES, USERS};
-use crate::store::Store;
+use crate::apiserver::resources::{IDENTITIES, USERS};
+use crate::apiserver::store::Store;
+use crate::apiserver::write::objects::{self, Ownership};
 
 const MANAGER: &str = "oauth-server";
 

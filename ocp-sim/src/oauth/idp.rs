@@ -5,8 +5,9 @@
 use base64::Engine;
 use serde_json::Value;
 
-use crate::resources::{CONFIGMAPS, OAUTHS, SECRETS};
-use crate::store::Store;
+use crate::apiserver::resources::{CONFIGMAPS, OAUTHS, SECRETS};
+use crate::apiserver::store::Store;
+use crate::meta;
 
 pub const CONFIG_NAMESPACE: &str = "openshift-config";
 
@@ -126,11 +127,11 @@ impl Provider {
             client_secret: client_secret.trim_end_matches(['\n', '\r']).to_string(),
             ca_pem,
             issuer: text("/issuer"),
-            extra_scopes: super::strings(cfg.get("extraScopes")),
+            extra_scopes: meta::strings(cfg.get("extraScopes")),
             extra_params,
-            preferred_username_claims: super::strings(cfg.pointer("/claims/preferredUsername")),
-            name_claims: super::strings(cfg.pointer("/claims/name")),
-            email_claims: super::strings(cfg.pointer("/claims/email")),
+            preferred_username_claims: meta::strings(cfg.pointer("/claims/preferredUsername")),
+            name_claims: meta::strings(cfg.pointer("/claims/name")),
+            email_claims: meta::strings(cfg.pointer("/claims/email")),
         })
     }
 }

@@ -5,12 +5,12 @@
 mod authorize;
 mod callback;
 mod client;
-pub mod flows;
+pub(crate) mod flows;
 mod grant;
 mod identity;
 mod idp;
-pub mod metadata;
-pub mod oidc;
+pub(crate) mod metadata;
+pub(crate) mod oidc;
 mod pages;
 mod token;
 
@@ -34,15 +34,4 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { pages::error(404, "not_found", "There is nothing at this address.") })
         .with_state(sim)
-}
-
-/// The strings of a JSON list field (OAuthClient and identity-provider settings).
-fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
-    v.and_then(serde_json::Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -25,7 +25,7 @@ pub struct Endpoints {
 fn unrelated_ca() -> &'static str {
     static CA: OnceLock<String> = OnceLock::new();
     CA.get_or_init(|| {
-        crate::tls::issue_ca("ocp-sim stand-in system roots")
+        crate::process::tls::issue_ca("ocp-sim stand-in system roots")
             .map(|p| p.cert_pem)
             .unwrap_or_default()
     })

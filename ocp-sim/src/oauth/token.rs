@@ -14,9 +14,9 @@ use serde_json::json;
 use sha2::Digest;
 
 use super::client;
+use crate::apiserver::store::TokenRecord;
 use crate::context::Sim;
 use crate::meta;
-use crate::store::TokenRecord;
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);

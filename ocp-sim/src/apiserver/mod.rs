@@ -1,0 +1,16 @@
+//! The API-server subset: HTTP routing, authentication and RBAC, the served resources
+//! and their discovery, admission (schema pruning, defaulting, validation), the write
+//! path (create, update, delete, patch, server-side apply) and the object store.
+
+pub(crate) mod auth;
+pub(crate) mod discovery;
+pub(crate) mod field_error;
+pub(crate) mod rbac;
+pub(crate) mod resources;
+pub(crate) mod routes;
+pub(crate) mod seed;
+pub(crate) mod selector;
+pub(crate) mod status;
+pub(crate) mod store;
+pub(crate) mod validate;
+pub(crate) mod write;
