@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod openshift;
 pub mod pages;
+pub mod pending;
 pub mod routes;
 pub mod session;
 pub mod settings;

@@ -12,7 +12,8 @@ use crate::claims;
 use crate::errors::{Flow, Problem};
 use crate::log;
 use crate::pages::Body;
-use crate::session::{FlowSlot, Pending};
+use crate::pending::Pending;
+use crate::session::FlowSlot;
 
 /// Stores a new pending sign-in (state, nonce, PKCE verifier) and sends the browser to
 /// Keycloak's authorization endpoint.

@@ -23,7 +23,8 @@ use crate::errors::{Flow, Problem};
 use crate::log;
 use crate::metrics::Route;
 use crate::pages::{self, Body, Lang, Page};
-use crate::session::{COOKIE_NAME, Pending, SessionId, StateCheck};
+use crate::pending::Pending;
+use crate::session::{COOKIE_NAME, SessionId, StateCheck};
 
 /// Longer query strings are refused (414) before anything parses them.
 pub const MAX_QUERY: usize = 4096;

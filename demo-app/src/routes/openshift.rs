@@ -10,7 +10,7 @@ use crate::errors::{Flow, Problem};
 use crate::exchange;
 use crate::log;
 use crate::openshift::{OcpResult, token_prefix};
-use crate::session::Pending;
+use crate::pending::Pending;
 
 pub async fn call_ocp_api(app: &App, parts: &Parts) -> Response {
     let ctx = Ctx::new(app, parts);
