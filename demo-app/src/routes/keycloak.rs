@@ -4,9 +4,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use super::{
-    Ctx, accept_callback, expired_session_cookie, page, problem_page, redirect, session_cookie,
-};
+use super::context::{Ctx, accept_callback};
+use super::respond::{expired_session_cookie, page, problem_page, redirect, session_cookie};
 use crate::app::App;
 use crate::claims;
 use crate::errors::{Flow, Problem};

@@ -4,7 +4,8 @@
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use super::{Ctx, accept_callback, problem_page, redirect};
+use super::context::{Ctx, accept_callback};
+use super::respond::{problem_page, redirect};
 use crate::app::App;
 use crate::errors::{Flow, Problem};
 use crate::exchange;
