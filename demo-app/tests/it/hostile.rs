@@ -17,11 +17,9 @@
 //!
 //! The last tests are positive controls: each detector is shown to detect.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Harness, query};
+use crate::support::{Harness, query};
 use demo_app::metrics::Route;
 use reqwest::Url;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -1363,7 +1361,7 @@ async fn controls_the_secret_scanner_finds_what_it_should() {
             .unwrap()
             .contains("FLASK_SECRET_KEY")
     );
-    assert!(leaked(&all, &page(common::keycloak::CLIENT_SECRET.into())).is_some());
+    assert!(leaked(&all, &page(crate::support::keycloak::CLIENT_SECRET.into())).is_some());
     // A token split across chunks of a chunked body is found after dechunking.
     let (left, right) = access.split_at(access.len() / 2);
     let raw = format!(
