@@ -1,4 +1,6 @@
-//! The detectors.
+//! The detectors, shared by every hostile test: what each answer is held to (no 500, no
+//! secret given away, no `Location` out of the app's origins, no injected header or
+//! cookie, no reflected script), the panic counter and `/health`.
 
 use reqwest::Url;
 use tokio::net::TcpStream;

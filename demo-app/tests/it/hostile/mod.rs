@@ -15,7 +15,7 @@
 //!   characters the page shows by design, PKCE verifiers, client secrets, the session
 //!   key), no injected header, no markup from the request.
 //!
-//! The last tests are positive controls: each detector is shown to detect.
+//! The positive controls (`controls.rs`) show that each detector detects.
 
 mod controls;
 mod cross_session;
