@@ -23,13 +23,16 @@ pub mod metrics;
 pub mod oidc;
 pub mod openshift;
 pub mod pages;
+pub mod pending;
 pub mod routes;
+pub mod server;
 pub mod session;
 pub mod settings;
 pub mod upstream;
 
-pub use app::{App, StartError, serve_app};
+pub use app::{App, StartError};
 pub use routes::router;
+pub use server::serve_app;
 pub use settings::{Secret, Settings, SettingsError};
 
 /// Builds the app from `settings` and serves it on `listener` until the process ends.

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::errors::{IdTokenFault, Problem, Server, TokenStep};
 use crate::metrics::Upstream;
-use crate::session::Pending;
+use crate::pending::Pending;
 use crate::settings::{Secret, Settings};
 use crate::upstream::Http;
 

@@ -12,7 +12,7 @@ use crate::claims::truncate;
 use crate::errors::{Problem, Server, TokenStep};
 use crate::log;
 use crate::metrics::Upstream;
-use crate::session::Pending;
+use crate::pending::Pending;
 use crate::settings::{Secret, Settings};
 use crate::upstream::{Answer, Http, body_excerpt};
 

@@ -16,6 +16,9 @@ use crate::crypto;
 use crate::openshift::OcpResult;
 use crate::settings::Secret;
 
+/// Kept reachable here too: a [`FlowSlot`] holds one.
+pub use crate::pending::Pending;
+
 pub const COOKIE_NAME: &str = "demo_session";
 const SHARDS: usize = 16;
 
@@ -38,25 +41,6 @@ impl Default for Limits {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SessionId([u8; 32]);
-
-/// An authorization request in flight: what the callback must match and send back.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub state: String,
-    /// OpenID Connect only (the OpenShift OAuth server has no ID token).
-    pub nonce: Option<String>,
-    pub verifier: Secret,
-}
-
-impl Pending {
-    pub fn new(with_nonce: bool) -> Pending {
-        Pending {
-            state: crypto::random_token(),
-            nonce: with_nonce.then(crypto::random_token),
-            verifier: Secret::new(crypto::random_token()),
-        }
-    }
-}
 
 /// One authorization flow's callback bookkeeping: the request in flight, and a digest of
 /// the last `state` consumed, to tell a replayed response from an expired one.

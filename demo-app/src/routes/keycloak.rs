@@ -4,15 +4,15 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use super::{
-    Ctx, accept_callback, expired_session_cookie, page, problem_page, redirect, session_cookie,
-};
+use super::context::{Ctx, accept_callback};
+use super::respond::{expired_session_cookie, page, problem_page, redirect, session_cookie};
 use crate::app::App;
 use crate::claims;
 use crate::errors::{Flow, Problem};
 use crate::log;
 use crate::pages::Body;
-use crate::session::{FlowSlot, Pending};
+use crate::pending::Pending;
+use crate::session::FlowSlot;
 
 /// Stores a new pending sign-in (state, nonce, PKCE verifier) and sends the browser to
 /// Keycloak's authorization endpoint.

@@ -4,13 +4,14 @@
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use super::{Ctx, accept_callback, problem_page, redirect};
+use super::context::{Ctx, accept_callback};
+use super::respond::{problem_page, redirect};
 use crate::app::App;
 use crate::errors::{Flow, Problem};
 use crate::exchange;
 use crate::log;
 use crate::openshift::{OcpResult, token_prefix};
-use crate::session::Pending;
+use crate::pending::Pending;
 
 pub async fn call_ocp_api(app: &App, parts: &Parts) -> Response {
     let ctx = Ctx::new(app, parts);

@@ -1,7 +1,6 @@
 //! The test bed: the app in-process on 127.0.0.1:0 in front of a fake Keycloak and a
 //! fake OpenShift, and a browser-like client (cookie store on, redirects off) that
 //! follows the flow by hand.
-#![allow(dead_code)]
 
 pub mod keycloak;
 pub mod openshift;

@@ -100,10 +100,6 @@ impl FakeKeycloak {
     }
 }
 
-pub async fn start() -> Arc<FakeKeycloak> {
-    start_on(None).await
-}
-
 /// Over https with `tls`'s certificate, else plain http.
 pub async fn start_on(tls: Option<super::tls::Tls>) -> Arc<FakeKeycloak> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

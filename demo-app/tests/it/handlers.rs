@@ -1,10 +1,8 @@
 //! The app's routes end to end, in-process, against a fake Keycloak and a fake
 //! OpenShift. Every answer is checked for its status (never 500) and its message.
 
-mod common;
-
+use crate::support::{Harness, keycloak, openshift, query};
 use base64::Engine;
-use common::{Harness, keycloak, openshift, query};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -849,7 +847,7 @@ fn ca_bundle_without_certificates_is_refused() {
 #[tokio::test]
 async fn ca_bundle_decides_upstream_trust() {
     // Trusting the fake's private CA: the whole sign-in runs over https.
-    let tls = common::tls::Tls::new();
+    let tls = crate::support::tls::Tls::new();
     let ca = tls.write_ca("trusted");
     let h = Harness::start_full(Some(tls), &[("CA_BUNDLE", ca.to_str().unwrap())]).await;
     assert!(h.kc.base.starts_with("https://"));
@@ -857,7 +855,7 @@ async fn ca_bundle_decides_upstream_trust() {
     assert_eq!(h.get("/").await.state().as_deref(), Some("signed-in"));
 
     // The system roots do not know that CA: the page says TLS failed and names CA_BUNDLE.
-    let h = Harness::start_full(Some(common::tls::Tls::new()), &[]).await;
+    let h = Harness::start_full(Some(crate::support::tls::Tls::new()), &[]).await;
     let page = h.get("/login").await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     let msg = page.error().unwrap();
@@ -873,7 +871,7 @@ async fn ca_bundle_decides_upstream_trust() {
 
     // Another CA in CA_BUNDLE: refused too.
     let h = Harness::start_full(
-        Some(common::tls::Tls::new()),
+        Some(crate::support::tls::Tls::new()),
         &[("CA_BUNDLE", ca.to_str().unwrap())],
     )
     .await;
@@ -886,7 +884,11 @@ async fn ca_bundle_decides_upstream_trust() {
     ));
 
     // TLS_VERIFY=false accepts it, and says so on the page.
-    let h = Harness::start_full(Some(common::tls::Tls::new()), &[("TLS_VERIFY", "false")]).await;
+    let h = Harness::start_full(
+        Some(crate::support::tls::Tls::new()),
+        &[("TLS_VERIFY", "false")],
+    )
+    .await;
     h.sign_in().await;
     let page = h.get("/").await;
     assert_eq!(page.state().as_deref(), Some("signed-in"));
