@@ -68,27 +68,17 @@ pub async fn ensure(
 
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let current = load_pair(state, SERVER_CERT, SERVER_KEY)?;
-    let (server_cert_pem, server_key_pem) = match current {
-        Some((cert, key)) => {
-            let reasons = server_problems(&cert, &key, &ca_pem, &wanted, now);
-            if reasons.is_empty() {
-                report.found(Kind::Certificate, "server", Outcome::Unchanged, vec![]);
-                (cert, key)
-            } else {
-                write_server(
-                    state,
-                    &ca_pem,
-                    &ca_key_pem,
-                    names,
-                    hostname,
-                    now,
-                    reasons,
-                    report,
-                )
-                .await?
-            }
+    let problems = current
+        .as_ref()
+        .map(|(cert, key)| server_problems(cert, key, &ca_pem, &wanted, now));
+    let (server_cert_pem, server_key_pem) = match (current, problems) {
+        (Some(pair), Some(problems)) if problems.is_empty() => {
+            report.found(Kind::Certificate, "server", Outcome::Unchanged, vec![]);
+            pair
         }
-        None => {
+        // None for a certificate never issued: created; else updated for its problems.
+        (_, problems) => {
+            let reasons = problems.unwrap_or_default();
             write_server(
                 state,
                 &ca_pem,
@@ -96,7 +86,7 @@ pub async fn ensure(
                 names,
                 hostname,
                 now,
-                vec![],
+                reasons,
                 report,
             )
             .await?

@@ -9,7 +9,7 @@ use bollard::query_parameters::{BuildImageOptions, RemoveImageOptions};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::Engine;
+use super::engine::Engine;
 use super::image::{engine_message, ensure_image};
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};

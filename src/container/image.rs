@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use bollard::query_parameters::CreateImageOptions;
 use futures_util::StreamExt;
 
-use super::Engine;
+use super::engine::Engine;
 use crate::reconcile::Gate;
 use crate::ui::Ui;
 

@@ -4,7 +4,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{ContainerState, Engine, logs_tail, state};
+use super::engine::Engine;
+use super::reconcile::{ContainerState, logs_tail, state};
 use crate::ui::{Ui, tail_indented};
 
 const POLL_EVERY: Duration = Duration::from_millis(100);

@@ -9,9 +9,10 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
+use super::engine::Engine;
 use super::image::{engine_message, ensure_image, image_id};
+use super::spec::ContainerSpec;
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
-use super::{ContainerSpec, Engine};
 use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 use crate::ui::Ui;
 

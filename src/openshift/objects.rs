@@ -20,6 +20,9 @@ pub const SECRET_FIELDS: &[&str] = &["clientSecret", "secret"];
 /// messages (`secret openshift-config/keycloak-ca`).
 pub struct Described {
     pub kind: Kind,
+    /// `metadata.name`.
+    pub name: String,
+    /// `namespace/name`, or the name of a cluster-wide object.
     pub full_name: String,
     pub what: String,
 }
@@ -29,11 +32,12 @@ pub fn describe(object: &DynamicObject) -> Result<Described> {
     let name = object.metadata.name.clone().unwrap_or_default();
     let full_name = match &object.metadata.namespace {
         Some(ns) => format!("{ns}/{name}"),
-        None => name,
+        None => name.clone(),
     };
     let what = format!("{} {full_name}", kind_of(object).to_lowercase());
     Ok(Described {
         kind,
+        name,
         full_name,
         what,
     })
@@ -69,10 +73,10 @@ pub async fn ensure(cluster: &Cluster, desired: &DynamicObject, report: &mut Rep
     let api = api_for(&cluster.client, desired)?;
     let Described {
         kind,
+        name,
         full_name,
         what,
     } = describe(desired)?;
-    let name = desired.metadata.name.clone().unwrap_or_default();
     let post = PostParams::default();
     let create_label = format!("create {}", kind_of(desired));
     let replace_label = format!("replace {}", kind_of(desired));
@@ -141,10 +145,10 @@ pub async fn remove(cluster: &Cluster, object: &DynamicObject, report: &mut Repo
     let api = api_for(&cluster.client, object)?;
     let Described {
         kind,
+        name,
         full_name,
         what,
     } = describe(object)?;
-    let name = object.metadata.name.clone().unwrap_or_default();
     let label = format!("delete {}", kind_of(object));
     let params = DeleteParams::default();
     report

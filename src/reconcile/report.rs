@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::Kind;
 use super::gate::Gate;
+use super::kind::Kind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,6 +70,11 @@ impl Report {
             gate,
             changes: Vec::new(),
         }
+    }
+
+    /// The gate this report's writes pass (for the reports of a step's parts).
+    pub fn gate(&self) -> Gate {
+        self.gate
     }
 
     /// Whether this report plans instead of applying, for wording only.

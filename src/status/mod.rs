@@ -4,26 +4,16 @@
 
 mod part;
 mod probes;
+mod row;
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
 pub use part::Part;
+pub use row::Row;
 
 use crate::context::Context;
 use crate::reconcile::{Outcome, Report};
 use crate::steps::{self, Step};
-
-#[derive(Debug, Serialize)]
-pub struct Row {
-    pub part: Part,
-    pub ok: bool,
-    pub reason: String,
-    /// What to run or fix, for a ✖.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-}
 
 /// Reads everything (never writes); `deep` also signs one user in and exchanges a token.
 pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use super::{Part, Row};
+use super::part::Part;
+use super::row::Row;
 use crate::context::Context;
 use crate::demo_app::container::local_health_url;
 use crate::keycloak::server::health_url;

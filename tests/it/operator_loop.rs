@@ -15,6 +15,95 @@ fn parts(status: &Value) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// What the engine shows of this setup: its containers' ids, states and start times, and
+/// its images' ids. A write of any kind (create, start, remove, build, pull) changes it.
+fn engine_snapshot(setup: &Setup) -> String {
+    let app_image = format!("localhost/{}:test", setup.app_container);
+    let containers = support::podman(&[
+        "inspect",
+        "--format",
+        "{{.Id}} {{.State.Status}} {{.State.StartedAt}}",
+        &setup.bed.container,
+        &setup.app_container,
+    ]);
+    let images = support::podman(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{.Id}}",
+        &app_image,
+        &support::keycloak_image(),
+    ]);
+    assert!(containers.status.success() && images.status.success());
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&containers.stdout),
+        String::from_utf8_lossy(&images.stdout)
+    )
+}
+
+fn sorted_files(setup: &Setup) -> Vec<std::path::PathBuf> {
+    let mut files = support::files_under(&setup.bed.state_dir());
+    files.sort();
+    files
+}
+
+/// `status` and every `--dry-run` on a converged chain: Keycloak records no admin event,
+/// the simulator serves no write, the engine shows the same containers and images, and
+/// the state directory holds the same files.
+fn reads_and_plans_write_nothing(setup: &Setup) {
+    let keycloak = setup.keycloak();
+    let cluster = setup.cluster();
+    let events_before = keycloak.admin_event_count("demo");
+    assert!(
+        events_before > 0,
+        "step2's writes are recorded as admin events"
+    );
+    let engine_before = engine_snapshot(setup);
+    let files_before = sorted_files(setup);
+    cluster.reset_counts();
+    let reads: [&[&str]; 11] = [
+        &["status"],
+        &["status", "--output", "json"],
+        &["--dry-run", "all"],
+        &["--dry-run", "step1"],
+        &["--dry-run", "step2"],
+        &["--dry-run", "step3"],
+        &["--dry-run", "step4"],
+        &["--dry-run", "step5"],
+        &["--dry-run", "clean"],
+        &["--dry-run", "clean", "--images", "--purge"],
+        &["--dry-run", "sandbox", "down"],
+    ];
+    for args in reads {
+        let run = setup.run(args);
+        run.assert_ok();
+        if args[0] == "--dry-run" && args[1] == "clean" {
+            assert!(run.stdout.contains("would delete"), "{}", run.all());
+        }
+    }
+    assert_eq!(
+        cluster.writes_since_reset(),
+        0,
+        "status or a dry run wrote to the cluster"
+    );
+    assert_eq!(
+        keycloak.admin_event_count("demo"),
+        events_before,
+        "status or a dry run wrote to Keycloak"
+    );
+    assert_eq!(
+        engine_snapshot(setup),
+        engine_before,
+        "status or a dry run changed the engine"
+    );
+    assert_eq!(
+        sorted_files(setup),
+        files_before,
+        "status or a dry run changed the state directory"
+    );
+}
+
 #[test]
 fn sandbox_all_verify_status_break_repair_clean_and_again() {
     let setup = Setup::new("loop");
@@ -54,6 +143,8 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
         "a converged all changes nothing:\n{}",
         again.all()
     );
+
+    reads_and_plans_write_nothing(&setup);
 
     let (run, status) = setup.status();
     assert_eq!(run.status, 0, "{}", run.all());
