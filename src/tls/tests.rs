@@ -153,7 +153,7 @@ async fn a_key_left_from_a_killed_run_makes_its_pair_reissued() {
 }
 
 #[tokio::test]
-async fn dry_run_writes_nothing() {
+async fn a_plan_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let state = StateDir::open(dir.path()).unwrap();
     let mut report = Report::new(Gate::plan());
