@@ -296,7 +296,7 @@ impl Browser {
         loop {
             match probe() {
                 Ok(Some(found)) => return found,
-                Ok(None) => {}
+                Ok(None) => self.reload_if_network_changed(),
                 Err(e) if e.error == "invalid selector" => panic!("{what}: {e}"),
                 Err(e) => last_error = Some(e),
             }
@@ -308,6 +308,18 @@ impl Browser {
                 self.fail(&what, timeout);
             }
             std::thread::sleep(POLL);
+        }
+    }
+
+    /// Chromium abandons a page load when the host's interfaces change (the container
+    /// engine adding or removing a veth for another test) and shows ERR_NETWORK_CHANGED;
+    /// a person would press Reload, and so does the test.
+    fn reload_if_network_changed(&self) {
+        let changed = self
+            .try_page_text()
+            .is_ok_and(|text| text.contains("ERR_NETWORK_CHANGED"));
+        if changed {
+            let _ = self.cmd("POST", "/refresh", Some(json!({})));
         }
     }
 
