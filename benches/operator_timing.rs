@@ -28,13 +28,11 @@ impl Setup {
             "bastion:\n  address: 127.0.0.1\n\
              keycloak:\n  image: localhost/bridgectl/keycloak:26.2.5\n  container_name: {tag}-kc\n  https_port: {kc}\n  bind_address: 127.0.0.1\n\
              app:\n  image: localhost/{tag}-app:bench\n  container_name: {tag}-app\n  port: {app}\n  bind_address: 127.0.0.1\n  base_image: localhost/bridgectl/base-jre:bookworm\n\
-             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n\
-             source_dir: {source}\n",
+             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n",
             kc = free_port(),
             app = free_port(),
             api = free_port(),
             oauth = free_port(),
-            source = env!("CARGO_MANIFEST_DIR"),
         );
         std::fs::write(dir.join("bridgectl.yaml"), config).unwrap();
         Setup { dir }

@@ -6,11 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# bridgectl, and the demo app and simulator it would otherwise build on first use (one
-# package per build, as bridgectl asks cargo, so nothing is rebuilt later).
-for package in bridgectl demo-app ocp-sim; do
-  cargo build --release --quiet -p "$package"
-done
+# One build: bridgectl carries the demo app and the simulator it runs. Cargo's own
+# progress shows, as the first build compiles the whole dependency tree (minutes).
+echo "[sandbox] building bridgectl (release)" >&2
+cargo build --release -p bridgectl
 
 bridgectl=(target/release/bridgectl --config scripts/sandbox.yaml)
 "${bridgectl[@]}" sandbox up

@@ -14,11 +14,9 @@ remove_test_containers() {
 # first use and never dropped; remove it and the tests' other containers however we exit.
 remove_test_containers
 trap remove_test_containers EXIT
-# step4 and `sandbox up` in the tests use release builds of the demo app and the simulator;
-# build them once, up front, exactly as bridgectl asks cargo (one package per build, so
-# features unify the same way and nothing is rebuilt later).
-cargo build --release -p demo-app
-cargo build --release -p ocp-sim
+# The release binary: one package, one build of the dependency tree (it carries the demo
+# app and the simulator). The operator loop runs a copy of it alone in an empty directory.
+cargo build --release -p bridgectl
 # Keycloak containers are heavy on two cores: run each test binary's tests two at a time.
 log="$(mktemp)"
 set +e

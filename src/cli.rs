@@ -107,6 +107,21 @@ pub enum Command {
     /// The local OpenShift simulator, used when no cluster is configured
     #[command(subcommand)]
     Sandbox(SandboxAction),
+    /// The programs bridgectl carries: the demo app (its image's entry point) and the
+    /// OpenShift simulator (behind `sandbox up`). Not for direct use.
+    #[command(subcommand, hide = true)]
+    Internal(Carried),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Carried {
+    /// The demo app, configured by its environment (the seed's variable names)
+    DemoApp,
+    /// The OpenShift simulator; the arguments are its own (`serve --data-dir ...`)
+    OcpSim {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,6 +1,6 @@
 //! bridgectl as a library: the binary in main.rs and the integration tests share it.
 
-pub mod cargo_build;
+pub mod carried;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -8,13 +8,25 @@ use clap::Parser;
 use bridgectl::cli::{Cli, Command, OutputFormat};
 use bridgectl::context::Context;
 use bridgectl::steps::Step;
-use bridgectl::{commands, config, sandbox, state, ui};
+use bridgectl::{carried, commands, config, sandbox, state, ui};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Internal(program) = cli.command {
+        return carried::run(program);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let ui = ui::Ui::new(cli.global.verbose, cli.global.quiet);
-    match run(cli, ui.clone()).await {
+    match runtime.block_on(run(cli, ui.clone())) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -84,5 +96,6 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         Command::Sandbox(action) => commands::sandbox(&ctx, action).await,
         Command::Credentials => commands::credentials(&ctx),
         Command::Config => commands::show_config(&ctx.config),
+        Command::Internal(_) => unreachable!("carried programs are dispatched before the runtime starts"),
     }
 }

@@ -1,5 +1,5 @@
-//! The local sandbox: the OpenShift simulator (`ocp-sim`) as a supervised background
-//! process that outlives the command, with its data, log and kubeconfig in the state
+//! The local sandbox: the OpenShift simulator (`ocp-sim`, carried inside bridgectl) as a
+//! supervised background process that outlives the command, with its data, log and kubeconfig in the state
 //! directory. It stands in for a cluster when none is configured.
 
 use std::fs::File;
@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use rustix::process::{Pid, Signal, kill_process};
 
-use crate::cargo_build::{self, Package};
 use crate::context::Context as Ctx;
 use crate::reconcile::{Kind, Outcome, Report};
 use crate::state::StateDir;
@@ -66,12 +65,7 @@ pub async fn up(ctx: &Ctx) -> Result<Report> {
         return Ok(report);
     }
     let config = &ctx.config;
-    let package = Package {
-        name,
-        prebuilt: config.sandbox.binary.as_deref(),
-        prebuilt_field: "sandbox.binary",
-    };
-    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.gate).await?;
+    let program = Program::configured(config.sandbox.binary.as_deref())?;
     let details = vec![format!(
         "API https://127.0.0.1:{}, OAuth https://127.0.0.1:{}",
         config.sandbox.api_port, config.sandbox.oauth_port
@@ -85,7 +79,7 @@ pub async fn up(ctx: &Ctx) -> Result<Report> {
         }
         start(
             &ctx.state,
-            &binary.path,
+            &program,
             config.sandbox.api_port,
             config.sandbox.oauth_port,
         )?;
@@ -130,9 +124,37 @@ pub async fn down(ctx: &Ctx) -> Result<Report> {
     Ok(report)
 }
 
+/// The simulator's executable: the one bridgectl carries (this very binary), or a
+/// separately built `ocp-sim` named by `sandbox.binary` (a developer option).
+struct Program {
+    path: PathBuf,
+    leading_args: Vec<&'static str>,
+}
+
+impl Program {
+    fn configured(binary: Option<&Path>) -> Result<Program> {
+        match binary {
+            Some(path) if !path.is_file() => bail!(
+                "there is no ocp-sim binary at {} (sandbox.binary); remove the field to use \
+                 the simulator bridgectl carries",
+                path.display()
+            ),
+            Some(path) => Ok(Program {
+                path: path.to_path_buf(),
+                leading_args: vec![],
+            }),
+            None => Ok(Program {
+                path: std::env::current_exe()
+                    .context("cannot find bridgectl's own executable to start the simulator")?,
+                leading_args: crate::carried::OCP_SIM.to_vec(),
+            }),
+        }
+    }
+}
+
 /// Spawns the simulator in its own process group (a terminal's Ctrl-C does not reach it)
 /// and waits for its startup line, which it prints once both servers listen.
-fn start(state: &StateDir, binary: &Path, api_port: u16, oauth_port: u16) -> Result<()> {
+fn start(state: &StateDir, program: &Program, api_port: u16, oauth_port: u16) -> Result<()> {
     let dir = sandbox_dir(state.root());
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let startup = dir.join(STARTUP_FILE);
@@ -148,7 +170,8 @@ fn start(state: &StateDir, binary: &Path, api_port: u16, oauth_port: u16) -> Res
     let stderr = private()
         .open(dir.join(LOG_FILE))
         .context("cannot open the sandbox log")?;
-    let child = Command::new(binary)
+    let child = Command::new(&program.path)
+        .args(&program.leading_args)
         .arg("serve")
         .arg("--data-dir")
         .arg(dir.join("data"))
@@ -161,7 +184,7 @@ fn start(state: &StateDir, binary: &Path, api_port: u16, oauth_port: u16) -> Res
         .stderr(stderr)
         .process_group(0)
         .spawn()
-        .with_context(|| format!("cannot start the simulator {}", binary.display()))?;
+        .with_context(|| format!("cannot start the simulator {}", program.path.display()))?;
     state.write_private(
         &format!("{DIR}/{PID_FILE}"),
         child.id().to_string().as_bytes(),

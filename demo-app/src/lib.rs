@@ -16,6 +16,7 @@
 pub mod app;
 pub mod claims;
 pub mod crypto;
+pub mod entry;
 pub mod errors;
 pub mod exchange;
 pub mod log;

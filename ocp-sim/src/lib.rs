@@ -39,5 +39,6 @@ pub use meta::random_urlsafe;
 pub use oauth::flows::{AuthorizeRequest, LoggedIn};
 pub use oauth::oidc::validate_id_token;
 pub use process::cli::{Cli, Command, ServeArgs};
+pub use process::entry;
 pub use process::server::{Options, Running, start};
 pub use process::tls::{issue_ca, issue_server};

@@ -17,10 +17,6 @@ pub struct Config {
     /// A directory with edited copies of `keycloak-realm/` (and later `manifests/`);
     /// the built-in templates are used when absent.
     pub templates_dir: Option<PathBuf>,
-    /// The bridgectl source tree that holds `demo-app/` and `ocp-sim/`, built when no
-    /// prebuilt binary is configured; the current directory or the tree bridgectl was
-    /// built from when absent.
-    pub source_dir: Option<PathBuf>,
     pub sandbox: Sandbox,
 }
 
@@ -28,7 +24,8 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Sandbox {
-    /// A prebuilt ocp-sim binary; built with cargo from `source_dir` when absent.
+    /// A separately built ocp-sim (a developer option); the simulator bridgectl carries
+    /// when absent.
     pub binary: Option<PathBuf>,
     /// Loopback ports of the simulated API server and OAuth server.
     pub api_port: u16,
@@ -98,13 +95,15 @@ pub struct OpenShift {
 pub struct App {
     /// Tag of the image step4 builds.
     pub image: String,
-    /// Image the demo app binary is packaged onto.
+    /// Image the demo app is packaged onto; `scratch` (the default) needs no pull, as the
+    /// app brings the libraries it needs.
     pub base_image: String,
     pub container_name: String,
     pub port: u16,
     /// Host address the app's port is published on.
     pub bind_address: IpAddr,
-    /// A prebuilt demo-app binary; when absent step4 builds one with cargo from `source_dir`.
+    /// A separately built demo-app binary (a developer option), run as it is on
+    /// `base_image`; the app bridgectl carries when absent.
     pub binary: Option<PathBuf>,
     /// `false` turns off the app's TLS verification of Keycloak and OpenShift (PoC only).
     pub tls_verify: bool,
@@ -181,7 +180,6 @@ impl Default for Config {
             app: App::default(),
             users: seed_users(),
             templates_dir: None,
-            source_dir: None,
             sandbox: Sandbox::default(),
         }
     }
@@ -222,7 +220,7 @@ impl Default for App {
     fn default() -> Self {
         App {
             image: "localhost/bridgectl/demo-app:latest".into(),
-            base_image: "registry.access.redhat.com/ubi9/ubi-minimal:latest".into(),
+            base_image: "scratch".into(),
             container_name: "demo-app".into(),
             port: 9080,
             bind_address: IpAddr::from([0, 0, 0, 0]),

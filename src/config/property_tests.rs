@@ -266,7 +266,6 @@ const KEYS: &[&str] = &[
     "users",
     "sandbox",
     "templates_dir",
-    "source_dir",
     "address",
     "hostname",
     "extra_sans",

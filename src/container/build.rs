@@ -15,6 +15,9 @@ use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 use crate::ui::Ui;
 
+/// The base image that is no image at all (`FROM scratch`).
+pub const SCRATCH: &str = "scratch";
+
 /// A file placed in the build context.
 pub struct ContextFile {
     pub path: String,
@@ -63,15 +66,20 @@ pub async fn ensure_built_image(
     ui: &Ui,
     report: &mut Report,
 ) -> Result<Option<String>> {
-    let base_id = ensure_image(
-        engine,
-        &context.base_image,
-        context.base_field,
-        ui,
-        report.gate(),
-    )
-    .await?
-    .unwrap_or_else(|| format!("{} (not pulled yet)", context.base_image));
+    // `scratch` is the empty image: the engine needs nothing local or pulled for it.
+    let base_id = if context.base_image == SCRATCH {
+        SCRATCH.to_string()
+    } else {
+        ensure_image(
+            engine,
+            &context.base_image,
+            context.base_field,
+            ui,
+            report.gate(),
+        )
+        .await?
+        .unwrap_or_else(|| format!("{} (not pulled yet)", context.base_image))
+    };
     let wanted = context.summary(&base_id);
     let wanted_hash = context.hash(&base_id);
 

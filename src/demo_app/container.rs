@@ -4,9 +4,10 @@
 use std::net::IpAddr;
 
 use crate::config::Config;
-use crate::container::{BuildContext, ContainerSpec, ContextFile, FileInject, PortBinding};
+use crate::container::{BuildContext, ContainerSpec, FileInject, PortBinding};
 use crate::state::Secret;
 
+use super::payload::Payload;
 use super::upstreams::Upstreams;
 
 /// The app runs as this non-root user inside the image.
@@ -15,25 +16,21 @@ const APP_UID: u64 = 1001;
 const CONTAINER_PORT: u16 = 8080;
 pub const CA_BUNDLE_PATH: &str = "/etc/bridgectl/ca-bundle.pem";
 
-/// The host-built binary placed onto the configured base image.
-pub fn build_context(config: &Config, binary: Vec<u8>) -> BuildContext {
+/// The payload (see [`Payload`]) placed onto the configured base image.
+pub fn build_context(config: &Config, payload: Payload) -> BuildContext {
     let containerfile = format!(
         "FROM {base}\n\
-         COPY demo-app /usr/local/bin/demo-app\n\
+         {payload}\
          USER {APP_UID}\n\
-         EXPOSE {CONTAINER_PORT}\n\
-         ENTRYPOINT [\"/usr/local/bin/demo-app\"]\n",
-        base = config.app.base_image
+         EXPOSE {CONTAINER_PORT}\n",
+        base = config.app.base_image,
+        payload = payload.containerfile_lines(),
     );
     BuildContext {
         tag: config.app.image.clone(),
         base_image: config.app.base_image.clone(),
         containerfile,
-        files: vec![ContextFile {
-            path: "demo-app".into(),
-            contents: binary,
-            mode: 0o755,
-        }],
+        files: payload.files,
         tag_field: "app.image",
         base_field: "app.base_image",
     }

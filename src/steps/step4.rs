@@ -1,14 +1,15 @@
-//! step4: the demo app, built on this host and packaged onto the configured base image,
-//! then run as a container with the environment it needs, ready on its /health.
+//! step4: the demo app, which bridgectl carries, packaged with exactly what it needs to
+//! start onto the configured base image (`scratch` by default: nothing to pull), then run
+//! as a container with the environment it needs, ready on its /health.
 
 use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::cargo_build::{self, Package};
 use crate::container::{self, Readiness};
 use crate::context::Context;
 use crate::demo_app::container::{self as app, AppSecrets};
+use crate::demo_app::payload::Payload;
 use crate::demo_app::upstreams;
 use crate::reconcile::Report;
 use crate::state::names;
@@ -29,17 +30,14 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     };
 
     let engine = ctx.engine().await?;
-    let package = Package {
-        name: "demo-app",
-        prebuilt: config.app.binary.as_deref(),
-        prebuilt_field: "app.binary",
+    let payload = match &config.app.binary {
+        Some(binary) => Payload::prebuilt(binary)?,
+        None => Payload::carried()?,
     };
-    let binary = cargo_build::obtain(&package, config, &ctx.ui, ctx.gate).await?;
-    ctx.ui
-        .detail(format!("demo app binary {}", binary.path.display()));
+    ctx.ui.detail(format!("demo app from {}", payload.origin));
     let replaced_image = container::ensure_built_image(
         engine,
-        &app::build_context(config, binary.contents()?),
+        &app::build_context(config, payload),
         &ctx.ui,
         &mut report,
     )

@@ -57,7 +57,6 @@ impl World {
             format!("app.image={}", self.app_image),
             "app.bind_address=127.0.0.1".to_string(),
             format!("app.base_image={}", support::base_image()),
-            format!("source_dir={}", env!("CARGO_MANIFEST_DIR")),
         ];
         let mut all: Vec<&str> = vec!["--kubeconfig", &kubeconfig];
         for setting in &settings {

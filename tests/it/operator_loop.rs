@@ -106,7 +106,9 @@ fn reads_and_plans_write_nothing(setup: &Setup) {
 
 #[test]
 fn sandbox_all_verify_status_break_repair_clean_and_again() {
-    let setup = Setup::new("loop");
+    // The release binary alone in an empty directory, no toolchain on PATH: everything it
+    // runs (the simulator, the demo app in its image) it carries.
+    let setup = Setup::alone("loop");
     // Without a cluster, the error says how to get one.
     setup
         .run(&["step5"])
@@ -133,6 +135,11 @@ fn sandbox_all_verify_status_break_repair_clean_and_again() {
 
     setup.run(&["all"]).assert_ok();
     setup.assert_verified();
+    let beside: Vec<_> = std::fs::read_dir(setup.alone_dir().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["bridgectl"], "the lone binary wrote beside itself");
 
     let again = setup.run(&["all"]);
     again.assert_ok();

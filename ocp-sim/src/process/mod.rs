@@ -3,6 +3,7 @@
 
 pub(crate) mod cli;
 pub(crate) mod datadir;
+pub mod entry;
 pub(crate) mod kubeconfig;
 pub(crate) mod server;
 pub(crate) mod tls;

@@ -185,7 +185,12 @@ impl Bed {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bridgectl"));
+        self.command_of(Path::new(env!("CARGO_BIN_EXE_bridgectl")), args)
+    }
+
+    /// `args` run by `program` (another bridgectl executable) against this bed.
+    pub fn command_of(&self, program: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
         cmd.arg("--config")
             .arg(self.config_path())
             .arg("--state-dir")

@@ -2,7 +2,7 @@
 //! and ports of their own, the simulator started by `bridgectl sandbox up`. Everything is
 //! removed on drop.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
 use serde_json::Value;
@@ -13,44 +13,87 @@ use super::{Bed, KeycloakAdmin, Run, free_port, unique};
 pub struct Setup {
     pub bed: Bed,
     pub app_container: String,
+    /// Set when the chain is run by a copy of the release binary alone (see [`Setup::alone`]).
+    alone: Option<Alone>,
+}
+
+/// The release binary copied into an empty directory, run there with an environment that
+/// names no toolchain and no source tree: as on a bastion that has only bridgectl and a
+/// container engine.
+struct Alone {
+    dir: tempfile::TempDir,
+    path: String,
 }
 
 impl Setup {
+    /// The chain run by this build's bridgectl (the debug binary cargo built for the tests).
     pub fn new(prefix: &str) -> Setup {
         let bed = Bed::new(prefix);
         let app_container = unique(&format!("{prefix}-app"));
         let config = format!(
             "bastion:\n  address: 127.0.0.1\n\
              keycloak:\n  image: {kc_image}\n  container_name: {kc}\n  https_port: {kc_port}\n  bind_address: 127.0.0.1\n\
-             app:\n  image: localhost/{app}:test\n  container_name: {app}\n  port: {app_port}\n  bind_address: 127.0.0.1\n  base_image: {base}\n\
-             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n\
-             source_dir: {source}\n",
+             app:\n  image: localhost/{app}:test\n  container_name: {app}\n  port: {app_port}\n  bind_address: 127.0.0.1\n\
+             sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n",
             kc_image = super::keycloak_image(),
             kc = bed.container,
             kc_port = bed.port,
             app = app_container,
             app_port = free_port(),
-            base = super::base_image(),
             api = free_port(),
             oauth = free_port(),
-            source = env!("CARGO_MANIFEST_DIR"),
         );
         std::fs::write(bed.config_path(), config).unwrap();
-        Setup { bed, app_container }
+        Setup {
+            bed,
+            app_container,
+            alone: None,
+        }
+    }
+
+    /// The chain run by a copy of the release binary (`cargo build --release`, as
+    /// scripts/test.sh does first) in an empty directory, with a `PATH` that has no
+    /// `cargo` and no `rustc`, no cargo or rustup variables and no way to the repository.
+    pub fn alone(prefix: &str) -> Setup {
+        let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/bridgectl");
+        assert!(
+            release.is_file(),
+            "{} is missing: run `cargo build --release -p bridgectl` first (scripts/test.sh does)",
+            release.display()
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::copy(&release, dir.path().join("bridgectl")).expect("copy the release binary");
+        let toolchain = |dir: &Path| ["cargo", "rustc"].iter().any(|tool| dir.join(tool).exists());
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::split_paths(&path)
+            .filter(|dir| !toolchain(dir))
+            .collect::<Vec<_>>();
+        let path = std::env::join_paths(path).unwrap().into_string().unwrap();
+        let mut setup = Setup::new(prefix);
+        setup.alone = Some(Alone { dir, path });
+        setup
+    }
+
+    /// The directory the lone binary runs in, and the binary.
+    pub fn alone_dir(&self) -> Option<&Path> {
+        self.alone.as_ref().map(|alone| alone.dir.path())
     }
 
     /// The command for `args`, with no cluster of the host's: the sandbox must be found by
     /// itself.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = self.bed.command(args);
-        let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
-        let keep = |name: &str, default: &str| {
-            std::env::var_os(name).unwrap_or_else(|| home.join(default).into_os_string())
+        let mut cmd = match &self.alone {
+            None => self.bed.command(args),
+            Some(alone) => {
+                let mut cmd = self.bed.command_of(&alone.dir.path().join("bridgectl"), args);
+                cmd.env_clear()
+                    .env("PATH", &alone.path)
+                    .env("CI", "true")
+                    .current_dir(alone.dir.path());
+                cmd
+            }
         };
-        // step4 and `sandbox up` run cargo, which finds its toolchain through these.
-        cmd.env("RUSTUP_HOME", keep("RUSTUP_HOME", ".rustup"))
-            .env("CARGO_HOME", keep("CARGO_HOME", ".cargo"))
-            .env_remove("KUBECONFIG")
+        cmd.env_remove("KUBECONFIG")
             .env_remove("BRIDGECTL_KILL_AFTER")
             .env_remove("BRIDGECTL_WRITE_LOG")
             .env("HOME", self.bed.dir.path());
