@@ -80,7 +80,6 @@ impl Setup {
 fn main() {
     let (cold_runs, warm_runs, status_runs) =
         (report::runs(3, 1), report::runs(7, 3), report::runs(9, 5));
-    build_workspace_binaries();
     let setup = Setup::new();
     setup.bridgectl(&["sandbox", "up"]);
 
@@ -155,13 +154,6 @@ fn keycloak_start(output: &Output) -> Option<f64> {
         .find(|l| l.contains("Keycloak answered at"))?;
     let seconds = line.rsplit("after ").next()?.trim().trim_end_matches('s');
     seconds.parse().ok()
-}
-
-/// The demo app and the simulator, so no run measures their compilation.
-fn build_workspace_binaries() {
-    for package in ["demo-app", "ocp-sim"] {
-        support::build::release_binary(package);
-    }
 }
 
 fn free_port() -> u16 {

@@ -12,6 +12,7 @@ pub mod http;
 pub mod keycloak;
 pub mod openshift;
 pub mod ports;
+pub mod proxy;
 pub mod reconcile;
 pub mod retry;
 pub mod sandbox;

@@ -79,6 +79,8 @@ pub fn container_spec(
     ]
     .into_iter()
     .map(|(name, value)| (name.to_string(), value))
+    // The app's calls to Keycloak and the cluster leave the way bridgectl's do.
+    .chain(crate::proxy::environment())
     .collect();
     let secret_env = [
         ("KC_CLIENT_SECRET", secrets.app_client),

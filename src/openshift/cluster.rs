@@ -47,6 +47,12 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
             )
         })?,
     };
+    let mut kube_config = kube_config;
+    // One retry policy: `Cluster::call`'s, bounded and named in its errors. kube's own
+    // layer would retry 429/503/504 again inside each of our attempts.
+    kube_config.default_retry = false;
+    kube_config.proxy_url =
+        crate::proxy::for_cluster(&kube_config.cluster_url, kube_config.proxy_url.take());
     let server = kube_config.cluster_url.to_string();
     let ca_pems = kube_config
         .root_cert
@@ -101,7 +107,10 @@ impl Cluster {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
     {
-        retry(Backoff::SERVER, |_| {
+        let started = std::time::Instant::now();
+        let mut attempts = 0;
+        retry(Backoff::SERVER, |n| {
+            attempts = n;
             let attempt = op();
             async move {
                 attempt.await.map_err(|err| match &err {
@@ -114,7 +123,16 @@ impl Cluster {
             }
         })
         .await
-        .map_err(|err| self.explain(err, what))
+        .map_err(|err| {
+            let mut explained = self.explain(err, what);
+            if attempts > 1 {
+                explained.message.push_str(&format!(
+                    " (gave up after {attempts} attempts in {:.1} s)",
+                    started.elapsed().as_secs_f64()
+                ));
+            }
+            explained
+        })
     }
 
     /// A write: [`Cluster::call`], then an interruption point labelled `label`.

@@ -243,11 +243,12 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
     );
     let id_before = support::container_id(&world.app_container).expect("app container");
 
-    // A different binary (the same one with a byte appended still runs).
-    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/demo-app");
+    // A separately built demo-app (the developer option app.binary) in place of the one
+    // bridgectl carries, with a byte appended so it differs from any earlier build.
+    let built = separately_built_demo_app();
     let dir = tempfile::tempdir().unwrap();
     let changed = dir.path().join("demo-app");
-    let mut bytes = std::fs::read(&built).expect("step4 built the release binary");
+    let mut bytes = std::fs::read(&built).expect("the demo-app binary");
     bytes.push(0);
     std::fs::write(&changed, bytes).unwrap();
     std::fs::set_permissions(
@@ -282,7 +283,7 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
         Some(id_before.as_str())
     );
 
-    // Back to the cargo-built binary, and a setting that changes the environment.
+    // Back to the app bridgectl carries, and a setting that changes the environment.
     let setting = world.run(&["--set", "app.tls_verify=false", "step4"]);
     setting.assert_ok();
     assert_eq!(
@@ -371,4 +372,18 @@ fn user_b_in_real_chromium_sees_project_b_and_a_screenshot_is_saved() {
         .collect();
     assert_eq!(app_cookies.len(), 1, "{:?}", browser.cookies());
     assert!(!app_cookies[0].contains("eyJ") && app_cookies[0].len() < 4096);
+}
+
+/// The demo app's own binary (`cargo build -p demo-app`), for the `app.binary` option.
+fn separately_built_demo_app() -> PathBuf {
+    let built = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "demo-app"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo");
+    assert!(built.success(), "cargo build -p demo-app failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("debug/demo-app")
 }

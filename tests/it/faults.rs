@@ -78,6 +78,39 @@ fn cluster_answers_409_500_or_drops_the_connection_a_few_times_and_steps_still_c
     }
 }
 
+/// An aggregated API server that is down answers 503 to everything. One retry policy
+/// (bridgectl's, `Backoff::SERVER`: 6 attempts, about 10 s per call; kube's own retry is
+/// off) gives up on the first object and names it and the status.
+#[test]
+fn a_cluster_answering_503_to_everything_fails_within_the_bound_naming_the_object() {
+    let sim = Sim::start(&[]);
+    let bed = sim.bed("unavailable");
+    sim.reset_counts();
+    inject(
+        &sim,
+        json!({"path_prefix": "/api", "status": 503, "count": 100000, "message": "the server is currently unable to handle the request"}),
+    );
+    let started = Instant::now();
+    let failed = bed.run(&["step5"]);
+    let took = started.elapsed();
+    // The first call step5 makes is the API discovery; the error names it.
+    failed
+        .assert_failed()
+        .assert_contains("API discovery: the cluster answered 503")
+        .assert_contains("gave up after 6 attempts");
+    let mut per_request = std::collections::BTreeMap::<String, usize>::new();
+    for line in answered(&sim).into_iter().filter(|l| l.ends_with("503")) {
+        *per_request.entry(line).or_default() += 1;
+    }
+    let most = per_request.values().copied().max().unwrap_or(0);
+    assert_eq!(
+        most, 6,
+        "each request is tried exactly Backoff::SERVER.attempts times (one retry layer, not two): {per_request:#?}"
+    );
+    eprintln!("503 everywhere: step5 gave up after {took:?}");
+    assert!(took < Duration::from_secs(60), "bounded: {took:?}");
+}
+
 #[test]
 fn a_cluster_that_keeps_failing_stops_the_step_with_the_object_named_and_the_next_run_converges() {
     let sim = Sim::start(&[]);

@@ -14,6 +14,7 @@ mod faults;
 mod interruptions;
 mod openshift_flow;
 mod openshift_steps;
+mod proxies;
 mod operator_loop;
 mod secret_leaks;
 mod step1_errors;
