@@ -19,15 +19,7 @@ pub fn client_trusting(ca_pem: &str, timeout: Duration) -> Result<reqwest::Clien
 
 /// The root causes of a failed request, without reqwest's repeated URL wrapping.
 pub fn describe_error(err: &reqwest::Error) -> String {
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !causes.iter().any(|seen| seen.contains(&text)) {
-            causes.push(text);
-        }
-        source = cause.source();
-    }
+    let mut causes = distinct_causes(std::error::Error::source(err));
     if err.is_timeout() {
         causes.insert(0, "timed out".into());
     }
@@ -36,4 +28,19 @@ pub fn describe_error(err: &reqwest::Error) -> String {
     } else {
         causes.join(": ")
     }
+}
+
+/// The messages of `first` and every error below it, each only when an earlier one does
+/// not already say it (client libraries repeat their causes in their own messages).
+pub fn distinct_causes(first: Option<&dyn std::error::Error>) -> Vec<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = first;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !causes.iter().any(|seen| seen.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    causes
 }

@@ -13,6 +13,7 @@ pub mod keycloak;
 pub mod openshift;
 pub mod ports;
 pub mod proxy;
+pub mod public_roots;
 pub mod reconcile;
 pub mod retry;
 pub mod sandbox;

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use crate::context::Context;
 use crate::openshift::oauth_server;
+use crate::public_roots;
 
 /// Where the app finds the servers, as seen from inside its container.
 pub struct Upstreams {
@@ -28,11 +29,26 @@ pub async fn resolve(ctx: &Context, our_ca: String) -> Result<Upstreams> {
         ),
     }
     if cluster.ca_pems.is_empty() {
-        ctx.ui.warn(format!(
-            "the kubeconfig names no CA for {}; the demo app will trust only bridgectl's CA \
-             and the ingress CA, so calls to a cluster with a public certificate fail",
-            cluster.server
-        ));
+        // As `oc` does: a kubeconfig without a CA means the server's certificate is
+        // publicly trusted. The app's image may have no trust store, so the roots travel
+        // in its bundle (and verify's), beside the CAs bridgectl knows.
+        let roots = public_roots::pems();
+        if roots.is_empty() {
+            ctx.ui.warn(format!(
+                "the kubeconfig names no CA for {} and this host offers no public roots \
+                 (SSL_CERT_FILE, SSL_CERT_DIR, the system store): the demo app's calls to the \
+                 cluster will fail; add the cluster's CA to the kubeconfig",
+                cluster.server
+            ));
+        } else {
+            ctx.ui.detail(format!(
+                "the kubeconfig names no CA for {}: the demo app and verify also trust this \
+                 host's {} public roots",
+                cluster.server,
+                roots.len()
+            ));
+        }
+        bundle.extend(roots);
     }
     Ok(Upstreams {
         ocp_api_url: cluster.server.trim_end_matches('/').to_string(),

@@ -7,6 +7,7 @@ use anyhow::{Result, anyhow};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::config::Config;
+use crate::http::distinct_causes;
 use crate::retry::{Backoff, Verdict, retry};
 
 pub struct Cluster {
@@ -117,6 +118,8 @@ impl Cluster {
                     kube::Error::Api(status) if status.code >= 500 || status.code == 429 => {
                         Verdict::Retry(err)
                     }
+                    // A certificate the host does not trust stays untrusted: no retry.
+                    _ if certificate_problem(&err).is_some() => Verdict::Fail(err),
                     kube::Error::HyperError(_) | kube::Error::Service(_) => Verdict::Retry(err),
                     _ => Verdict::Fail(err),
                 })
@@ -167,14 +170,41 @@ impl Cluster {
                     ),
                 },
             ),
-            other => (
-                None,
-                format!(
-                    "{what}: cannot reach the cluster API at {}: {other}",
-                    self.server
+            other => match certificate_problem(&other) {
+                Some(problem) => (
+                    None,
+                    format!(
+                        "{what}: the cluster API at {} presented a certificate this host does \
+                         not trust ({problem}). Add the cluster's CA to the kubeconfig \
+                         (certificate-authority-data), or, for a publicly trusted certificate, \
+                         to the system store (SSL_CERT_FILE / SSL_CERT_DIR)",
+                        self.server
+                    ),
                 ),
-            ),
+                None => (
+                    None,
+                    format!(
+                        "{what}: cannot reach the cluster API at {}: {}",
+                        self.server,
+                        root_causes(&other)
+                    ),
+                ),
+            },
         };
         ClusterError { code, message }
     }
+}
+
+/// The TLS verification failure inside a connection error (rustls's "invalid peer
+/// certificate: UnknownIssuer", an expired or misnamed certificate), if that is what it is.
+fn certificate_problem(err: &kube::Error) -> Option<String> {
+    distinct_causes(Some(err))
+        .into_iter()
+        .find(|cause| cause.contains("invalid peer certificate"))
+}
+
+/// Every distinct cause, outermost first ("client error (Connect): tcp connect error:
+/// Connection refused"), rather than the wrapper's one-line summary.
+fn root_causes(err: &kube::Error) -> String {
+    distinct_causes(Some(err)).join(": ")
 }

@@ -12,6 +12,7 @@ mod browser_smoke;
 mod demo_app;
 mod faults;
 mod interruptions;
+mod kubeconfigs;
 mod openshift_flow;
 mod openshift_steps;
 mod proxies;

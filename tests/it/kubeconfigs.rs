@@ -1,0 +1,87 @@
+//! The kubeconfigs users have: `oc login` against a cluster with a publicly trusted
+//! certificate (no CA in the file: the host's public roots decide, with `SSL_CERT_FILE`
+//! standing a test CA in for a public one), and an exec credential plugin.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::sim::Sim;
+use crate::support::{Bed, Run};
+
+/// A copy of the simulator's admin kubeconfig, changed by `edit`, as the bed's KUBECONFIG.
+fn use_kubeconfig(sim: &Sim, bed: &mut Bed, name: &str, edit: impl FnOnce(&mut serde_yaml::Value)) -> PathBuf {
+    let text = std::fs::read_to_string(&sim.kubeconfig).unwrap();
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    edit(&mut doc);
+    let path = bed.dir.path().join(name);
+    std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    bed.extra_env = vec![("KUBECONFIG".into(), path.display().to_string())];
+    path
+}
+
+fn without_ca(doc: &mut serde_yaml::Value) {
+    let cluster = doc["clusters"][0]["cluster"].as_mapping_mut().unwrap();
+    assert!(cluster.remove("certificate-authority-data").is_some());
+}
+
+fn step5_with(bed: &Bed, env: &[(&str, &Path)]) -> Run {
+    let mut cmd = bed.command(&["step5"]);
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_os_str())));
+    crate::support::to_run(cmd.output().expect("run bridgectl"))
+}
+
+#[test]
+fn a_kubeconfig_without_a_ca_trusts_the_hosts_public_roots() {
+    let sim = Sim::start(&[]);
+    let mut bed = sim.bed("public-ca");
+    use_kubeconfig(&sim, &mut bed, "kubeconfig-no-ca", without_ca);
+
+    // The simulator's CA is in no store of this host: refused, and the error says why.
+    let refused = bed.run(&["step5"]);
+    refused.assert_failed().assert_contains("certificate");
+    assert!(
+        refused.stderr.to_lowercase().contains("unknown issuer")
+            || refused.stderr.contains("UnknownIssuer"),
+        "the error names the certificate problem:\n{}",
+        refused.all()
+    );
+
+    // The same CA as a public root (SSL_CERT_FILE, or SSL_CERT_DIR): trusted, as by `oc`.
+    let roots = bed.dir.path().join("public-roots.pem");
+    std::fs::write(&roots, &sim.ca_pem).unwrap();
+    step5_with(&bed, &[("SSL_CERT_FILE", &roots)]).assert_ok();
+    let dir = bed.dir.path().join("public-roots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("sim.pem"), &sim.ca_pem).unwrap();
+    step5_with(&bed, &[("SSL_CERT_DIR", &dir), ("SSL_CERT_FILE", Path::new("/nonexistent"))])
+        .assert_all_unchanged("step5");
+}
+
+#[test]
+fn an_exec_credential_plugin_supplies_the_token() {
+    let sim = Sim::start(&[]);
+    let mut bed = sim.bed("exec");
+    let plugin = bed.dir.path().join("credential-plugin");
+    let called = bed.dir.path().join("plugin-called");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nprintf '%s' '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\"}}}}'\n",
+            called.display(),
+            sim.admin_token
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let command = plugin.display().to_string();
+    use_kubeconfig(&sim, &mut bed, "kubeconfig-exec", |doc| {
+        doc["users"][0]["user"] = serde_yaml::from_str(&format!(
+            "exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: {command}\n  interactiveMode: Never\n"
+        ))
+        .unwrap();
+    });
+
+    bed.run(&["step5"]).assert_ok();
+    assert!(called.exists(), "the plugin was not run");
+    bed.run(&["step5"]).assert_all_unchanged("step5");
+}
