@@ -5,7 +5,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::support::sim::Sim;
+use crate::support::setup::Setup;
+use crate::support::sim::{Sim, SimApi};
 use crate::support::{Bed, Run};
 
 /// A copy of the simulator's admin kubeconfig, changed by `edit`, as the bed's KUBECONFIG.
@@ -84,4 +85,31 @@ fn an_exec_credential_plugin_supplies_the_token() {
     bed.run(&["step5"]).assert_ok();
     assert!(called.exists(), "the plugin was not run");
     bed.run(&["step5"]).assert_all_unchanged("step5");
+}
+
+/// The whole chain against a cluster whose API and OAuth server carry a "public"
+/// certificate: the kubeconfig names no CA, the host's trust store (SSL_CERT_FILE) has
+/// the simulator's CA, and the demo app (on `scratch`, no trust store of its own) gets the
+/// public roots in its bundle: every user signs in and sees their projects.
+#[test]
+fn the_whole_flow_with_a_publicly_trusted_cluster() {
+    let mut setup = Setup::new("public");
+    setup.run(&["sandbox", "up"]).assert_ok();
+    let sandbox_kubeconfig = setup.bed.state_dir().join("sandbox/kubeconfig");
+    let sim = SimApi::from_kubeconfig(&sandbox_kubeconfig);
+    let text = std::fs::read_to_string(&sandbox_kubeconfig).unwrap();
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    without_ca(&mut doc);
+    let kubeconfig = setup.bed.dir.path().join("kubeconfig-no-ca");
+    std::fs::write(&kubeconfig, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    let roots = setup.bed.dir.path().join("public-roots.pem");
+    std::fs::write(&roots, &sim.ca_pem).unwrap();
+    setup.bed.extra_env = vec![
+        ("KUBECONFIG".into(), kubeconfig.display().to_string()),
+        ("SSL_CERT_FILE".into(), roots.display().to_string()),
+    ];
+
+    let all = setup.run(&["all", "-v"]);
+    all.assert_ok().assert_contains("public roots");
+    setup.assert_verified();
 }

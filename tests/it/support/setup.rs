@@ -97,6 +97,8 @@ impl Setup {
             .env_remove("BRIDGECTL_KILL_AFTER")
             .env_remove("BRIDGECTL_WRITE_LOG")
             .env("HOME", self.bed.dir.path());
+        // The bed's own additions (a kubeconfig of the test's, a trust store) come last.
+        cmd.envs(self.bed.extra_env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
