@@ -29,6 +29,10 @@ bench-demo-app:
 bench-operator:
     cargo bench --bench operator_timing
 
+# The static binary for a bastion, as a tarball with its SHA-256 checksum in dist/.
+dist:
+    scripts/dist.sh
+
 lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
