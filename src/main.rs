@@ -96,6 +96,8 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         Command::Sandbox(action) => commands::sandbox(&ctx, action).await,
         Command::Credentials => commands::credentials(&ctx),
         Command::Config => commands::show_config(&ctx.config),
-        Command::Internal(_) => unreachable!("carried programs are dispatched before the runtime starts"),
+        Command::Internal(_) => {
+            unreachable!("carried programs are dispatched before the runtime starts")
+        }
     }
 }

@@ -15,7 +15,10 @@ pub fn for_cluster(server: &http::Uri, from_kube: Option<http::Uri>) -> Option<h
     };
     match from_kube {
         // kube took it from the kubeconfig, not from the environment: it stands.
-        Some(proxy) if from_env().is_none_or(|env| env.parse::<http::Uri>().ok() != Some(proxy.clone())) => {
+        Some(proxy)
+            if from_env()
+                .is_none_or(|env| env.parse::<http::Uri>().ok() != Some(proxy.clone())) =>
+        {
             Some(proxy)
         }
         _ => hyper_util::client::proxy::matcher::Matcher::from_env()

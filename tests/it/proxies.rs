@@ -7,7 +7,9 @@ use crate::support::sim::Sim;
 use crate::support::{self, Run, TEST_OAUTH_URL, realm, to_run};
 
 fn authority(url: &str) -> String {
-    url.trim_start_matches("https://").trim_end_matches('/').to_string()
+    url.trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// step2 on the shared Keycloak, with extra environment.
@@ -30,7 +32,8 @@ fn every_call_takes_the_environments_proxy_and_no_proxy_exempts() {
 
     // Through the proxy: the cluster (kube) and Keycloak's admin API (reqwest).
     let mut bed = sim.bed("proxied");
-    bed.extra_env.push(("HTTPS_PROXY".into(), proxy.url.clone()));
+    bed.extra_env
+        .push(("HTTPS_PROXY".into(), proxy.url.clone()));
     let run = bed.run(&["step3"]);
     run.assert_ok();
     assert!(

@@ -47,7 +47,8 @@ fn tunnel(client: TcpStream, log: &Mutex<Vec<String>>) {
     let target = match request_line.split_whitespace().collect::<Vec<_>>()[..] {
         ["CONNECT", target, _] => target.to_string(),
         _ => {
-            let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
+            let _ =
+                client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
             return;
         }
     };

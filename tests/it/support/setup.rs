@@ -63,7 +63,11 @@ impl Setup {
         );
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::copy(&release, dir.path().join("bridgectl")).expect("copy the release binary");
-        let toolchain = |dir: &Path| ["cargo", "rustc"].iter().any(|tool| dir.join(tool).exists());
+        let toolchain = |dir: &Path| {
+            ["cargo", "rustc"]
+                .iter()
+                .any(|tool| dir.join(tool).exists())
+        };
         let path = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::split_paths(&path)
             .filter(|dir| !toolchain(dir))
@@ -85,7 +89,9 @@ impl Setup {
         let mut cmd = match &self.alone {
             None => self.bed.command(args),
             Some(alone) => {
-                let mut cmd = self.bed.command_of(&alone.dir.path().join("bridgectl"), args);
+                let mut cmd = self
+                    .bed
+                    .command_of(&alone.dir.path().join("bridgectl"), args);
                 cmd.env_clear()
                     .env("PATH", &alone.path)
                     .env("CI", "true")
