@@ -2,6 +2,8 @@
 # Builds, without any registry, the images the sandbox needs:
 #   $BASE_IMAGE      minimal Debian bookworm with a Java runtime and CA certificates
 #   $KEYCLOAK_IMAGE  the official Keycloak distribution on it, laid out like the official image
+#   $OLD_GLIBC_IMAGE Debian bullseye's essential packages (glibc 2.31, older than the host's):
+#                    a base the demo app's image must start on
 # Downloads and root filesystems are cached in $KIT_CACHE; existing images are kept.
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +20,17 @@ if ! image_exists "$BASE_IMAGE"; then
   fi
   kit_log "importing $BASE_IMAGE"
   podman import --quiet "$rootfs" "$BASE_IMAGE" >/dev/null
+fi
+
+if ! image_exists "$OLD_GLIBC_IMAGE"; then
+  rootfs="$KIT_CACHE/debian-bullseye.tar"
+  if [ ! -s "$rootfs" ]; then
+    kit_log "building an older Debian root filesystem (mmdebstrap bullseye)"
+    mmdebstrap --quiet --format=tar --variant=essential bullseye "$rootfs.part" http://deb.debian.org/debian
+    mv "$rootfs.part" "$rootfs"
+  fi
+  kit_log "importing $OLD_GLIBC_IMAGE"
+  podman import --quiet "$rootfs" "$OLD_GLIBC_IMAGE" >/dev/null
 fi
 
 # The unpacked distribution doubles as the Keycloak the simulator's own tests run directly.
@@ -39,4 +52,4 @@ if ! image_exists "$KEYCLOAK_IMAGE"; then
   kit_log "building $KEYCLOAK_IMAGE"
   podman build --quiet --build-arg "BASE=$BASE_IMAGE" -t "$KEYCLOAK_IMAGE" "$ctx" >/dev/null
 fi
-kit_log "images ready: $BASE_IMAGE $KEYCLOAK_IMAGE"
+kit_log "images ready: $BASE_IMAGE $KEYCLOAK_IMAGE $OLD_GLIBC_IMAGE"

@@ -9,6 +9,8 @@ mkdir -p "$KIT_CACHE"
 
 KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.2.5}"
 BASE_IMAGE="${BRIDGECTL_BASE_IMAGE:-localhost/bridgectl/base-jre:bookworm}"
+# A base with an older C library (glibc 2.31) than the host's, for the demo app's image.
+OLD_GLIBC_IMAGE="${BRIDGECTL_OLD_GLIBC_IMAGE:-localhost/bridgectl/debian:bullseye}"
 KEYCLOAK_IMAGE="${BRIDGECTL_KEYCLOAK_IMAGE:-localhost/bridgectl/keycloak:${KEYCLOAK_VERSION}}"
 # The unpacked official distribution: the image's build context.
 KEYCLOAK_CONTEXT="$KIT_CACHE/keycloak-$KEYCLOAK_VERSION-context"

@@ -9,9 +9,11 @@ export OCP_SIM_KEYCLOAK_HOME="$KEYCLOAK_CONTEXT/keycloak" OCP_SIM_REQUIRE_KEYCLO
 remove_test_containers() {
   podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
   podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/bridgectl-test-' | xargs -r podman rmi -f >/dev/null || true
+  podman volume ls --format '{{.Name}}' | grep '^bridgectl-test-' | xargs -r podman volume rm -f >/dev/null || true
 }
 # bridgectl's integration tests (one binary, tests/it) share one default Keycloak, started on
-# first use and never dropped; remove it and the tests' other containers however we exit.
+# first use and never dropped; remove it and the tests' other containers, images and volumes
+# however we exit.
 remove_test_containers
 trap remove_test_containers EXIT
 # The release binary: one package, one build of the dependency tree (it carries the demo

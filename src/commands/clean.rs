@@ -1,6 +1,6 @@
-//! `bridgectl clean`: removes what bridgectl created (its containers, the images it built
-//! with `--images`, its labelled cluster objects and its own identity provider entry, the
-//! state directory with `--purge`) and nothing else.
+//! `bridgectl clean`: removes what bridgectl created (its containers and Keycloak's data
+//! volume, the images it built with `--images`, its labelled cluster objects and its own
+//! identity provider entry, the state directory with `--purge`) and nothing else.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use crate::container::{self, ContainerState};
 use crate::context::Context;
+use crate::keycloak::server;
 use crate::openshift::cleanup;
 use crate::reconcile::{Kind, Outcome, Report};
 use crate::ui::out;
@@ -56,9 +57,12 @@ pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
 fn confirm(ctx: &Context, options: &CleanOptions) -> Result<()> {
     let config = &ctx.config;
     let mut what = format!(
-        "containers {} and {}, bridgectl's objects on the cluster (labelled app.kubernetes.io/managed-by=bridgectl) \
+        "containers {} and {} (and Keycloak's data volume {}), bridgectl's objects on the cluster (labelled app.kubernetes.io/managed-by=bridgectl) \
          and its identity provider entry {}",
-        config.app.container_name, config.keycloak.container_name, config.openshift.idp_name
+        config.app.container_name,
+        config.keycloak.container_name,
+        server::data_volume(config).name,
+        config.openshift.idp_name
     );
     if options.images {
         what.push_str(&format!(", the image {}", config.app.image));
@@ -107,6 +111,8 @@ async fn clean_containers(
             }
         }
     }
+    // Keycloak's data outlives its container until now; with the container gone, it goes.
+    container::remove_volume(engine, &server::data_volume(config), report).await?;
     if options.images {
         container::remove_built_image(engine, &config.app.image, report).await?;
     }

@@ -1,5 +1,6 @@
 //! The container engine (Podman's Docker-compatible API, or Docker) through bollard:
-//! connecting, pulling images, and reconciling a container against its spec.
+//! connecting, pulling images, and reconciling a container (and the volume that keeps its
+//! data) against its spec.
 
 mod build;
 mod engine;
@@ -7,9 +8,11 @@ mod image;
 mod ready;
 mod reconcile;
 mod spec;
+mod volume;
 
 pub use build::{BuildContext, ContextFile, ensure_built_image, prune_image, remove_built_image};
 pub use engine::Engine;
 pub use ready::{Readiness, wait_ready};
 pub use reconcile::{ContainerState, ensure, logs_tail, remove, state};
 pub use spec::{ContainerSpec, FileInject, MANAGED_LABEL, PortBinding};
+pub use volume::{VolumeMount, remove as remove_volume};

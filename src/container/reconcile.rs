@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result, bail};
-use bollard::models::{ContainerCreateBody, ContainerInspectResponse, HostConfig};
+use bollard::models::{
+    ContainerCreateBody, ContainerInspectResponse, HostConfig, RestartPolicy, RestartPolicyNameEnum,
+};
 use bollard::query_parameters::{
     CreateContainerOptions, LogsOptions, RemoveContainerOptions, UploadToContainerOptions,
 };
@@ -13,6 +15,7 @@ use super::engine::Engine;
 use super::image::{engine_message, ensure_image, image_id};
 use super::spec::ContainerSpec;
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
+use super::volume;
 use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 use crate::ui::Ui;
 
@@ -80,6 +83,9 @@ pub async fn ensure(
     } else {
         image_id(engine, &spec.image).await?
     };
+    for mount in &spec.volumes {
+        volume::ensure(engine, mount, report).await?;
+    }
     let live = state(engine, &spec.name).await?;
     let name = spec.name.clone();
     let ContainerState::Managed {
@@ -107,8 +113,10 @@ pub async fn ensure(
 
     let mut differences: Vec<String> = diff_subset(&spec.summary(), &summary)
         .iter()
+        .filter(|change| !change.path.starts_with("volumes"))
         .map(|change| change.describe(&[]))
         .collect();
+    differences.extend(moved_to_volumes(spec, &summary));
     if image.as_deref().is_some_and(|wanted| wanted != image_id) {
         differences.push(format!("image {} now points to a new build", spec.image));
     }
@@ -116,9 +124,10 @@ pub async fn ensure(
         differences.push("injected files or secrets changed (e.g. a reissued certificate)".into());
     }
     if differences.is_empty() && !running {
-        let detail = report
-            .gate()
-            .tense("was stopped; started", "stopped; would be started");
+        let detail = report.gate().tense(
+            "was stopped; started",
+            "stopped (as after a reboot); would be started",
+        );
         let start_again = || async {
             ui.detail(format!("starting container {}", spec.name));
             // A run killed between create and start left a container without its files.
@@ -145,6 +154,27 @@ pub async fn ensure(
         .update_if_differs(Kind::Container, name, differences, recreate)
         .await?;
     Ok(())
+}
+
+/// A container made before its data had a volume keeps that data inside itself: say,
+/// once, what recreating it loses.
+fn moved_to_volumes(spec: &ContainerSpec, live_summary: &serde_json::Value) -> Vec<String> {
+    let mounted = |name: &str| {
+        live_summary["volumes"]
+            .as_array()
+            .is_some_and(|mounts| mounts.iter().any(|m| m["name"] == name))
+    };
+    spec.volumes
+        .iter()
+        .filter(|mount| !mounted(&mount.name))
+        .map(|mount| {
+            format!(
+                "{} moves to volume {} (mounted at {}): what the old container kept inside \
+                 itself is lost this once",
+                mount.holds, mount.name, mount.path
+            )
+        })
+        .collect()
 }
 
 async fn create_and_start(engine: &Engine, spec: &ContainerSpec) -> Result<String> {
@@ -217,6 +247,16 @@ fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
                 .collect(),
         ),
         host_config: Some(HostConfig {
+            binds: Some(
+                spec.volumes
+                    .iter()
+                    .map(|mount| format!("{}:{}", mount.name, mount.path))
+                    .collect(),
+            ),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::ALWAYS),
+                maximum_retry_count: None,
+            }),
             port_bindings: (!spec.host_network).then_some(port_bindings),
             network_mode: spec.host_network.then(|| "host".to_string()),
             ..Default::default()
@@ -323,4 +363,46 @@ pub async fn logs_tail(engine: &Engine, name: &str, lines: usize) -> String {
         out.push_str(&chunk.to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moved_to_volumes;
+    use crate::container::{ContainerSpec, VolumeMount};
+
+    fn spec_with_volume() -> ContainerSpec {
+        ContainerSpec {
+            name: "kc".into(),
+            image: "keycloak".into(),
+            cmd: vec![],
+            env: vec![],
+            secret_env: vec![],
+            ports: vec![],
+            files: vec![],
+            volumes: vec![VolumeMount {
+                name: "kc-data".into(),
+                path: "/opt/keycloak/data".into(),
+                holds: "the database",
+            }],
+            host_network: false,
+            pull_image: false,
+            config_field: "keycloak.image",
+        }
+    }
+
+    #[test]
+    fn a_container_without_its_volume_is_told_what_it_loses_once() {
+        let spec = spec_with_volume();
+        let mut old = spec.summary();
+        old.as_object_mut().unwrap().remove("volumes");
+        let said = moved_to_volumes(&spec, &old);
+        assert_eq!(said.len(), 1);
+        assert!(
+            said[0].contains("the database moves to volume kc-data"),
+            "{said:?}"
+        );
+        assert!(said[0].contains("lost this once"), "{said:?}");
+        // Once mounted, nothing more is said.
+        assert!(moved_to_volumes(&spec, &spec.summary()).is_empty());
+    }
 }

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::volume::VolumeMount;
 use crate::state::Secret;
 
 /// Every container bridgectl creates carries this label; it touches no other.
@@ -39,6 +40,9 @@ pub struct ContainerSpec {
     pub secret_env: Vec<(String, Secret)>,
     pub ports: Vec<PortBinding>,
     pub files: Vec<FileInject>,
+    /// Named volumes (bridgectl's), created before the container and kept when it is
+    /// recreated.
+    pub volumes: Vec<VolumeMount>,
     pub host_network: bool,
     /// `false` for images bridgectl builds itself: never pulled from a registry.
     pub pull_image: bool,
@@ -54,8 +58,16 @@ struct Summary<'a> {
     secret_env: Vec<&'a str>,
     ports: &'a [PortBinding],
     files: Vec<&'a str>,
+    volumes: &'a [VolumeMount],
     host_network: bool,
+    /// The engine's restart policy: `always`, so that its restart service brings the
+    /// container back after a reboot.
+    restart: &'a str,
 }
+
+/// Containers come back after a reboot through the engine's restart service
+/// (podman-restart.service starts exactly the containers with this policy).
+pub const RESTART_POLICY: &str = "always";
 
 impl ContainerSpec {
     /// JSON of everything but secret values and file contents.
@@ -71,7 +83,9 @@ impl ContainerSpec {
             secret_env: self.secret_env.iter().map(|(k, _)| k.as_str()).collect(),
             ports: &self.ports,
             files: self.files.iter().map(|f| f.path.as_str()).collect(),
+            volumes: &self.volumes,
             host_network: self.host_network,
+            restart: RESTART_POLICY,
         })
         .unwrap_or_default()
     }

@@ -109,6 +109,7 @@ pub fn container_spec(
             mode: 0o444,
             uid: APP_UID,
         }],
+        volumes: vec![],
         host_network,
         pull_image: false,
         config_field: "app.image",

@@ -5,7 +5,9 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::config::Config;
-use crate::container::{self, ContainerSpec, Engine, FileInject, PortBinding, Readiness};
+use crate::container::{
+    self, ContainerSpec, Engine, FileInject, PortBinding, Readiness, VolumeMount,
+};
 use crate::state::Secret;
 use crate::tls::Material;
 use crate::ui::Ui;
@@ -13,6 +15,18 @@ use crate::ui::Ui;
 const TLS_DIR: &str = "/opt/keycloak/conf/bridgectl";
 /// The official image runs Keycloak as uid 1000.
 const KEYCLOAK_UID: u64 = 1000;
+/// Where Keycloak keeps its database (H2 in dev mode) and caches.
+const DATA_DIR: &str = "/opt/keycloak/data";
+
+/// The volume that keeps Keycloak's data when its container is recreated: the realm,
+/// clients and users keep their ids, so the cluster's identities stay valid.
+pub fn data_volume(config: &Config) -> VolumeMount {
+    VolumeMount {
+        name: format!("{}-data", config.keycloak.container_name),
+        path: DATA_DIR.into(),
+        holds: "Keycloak's database (realms, clients, users and their ids)",
+    }
+}
 
 pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
     let kc = &config.keycloak;
@@ -57,6 +71,7 @@ pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) 
                 uid: KEYCLOAK_UID,
             },
         ],
+        volumes: vec![data_volume(config)],
         host_network: false,
         pull_image: true,
         config_field: "keycloak.image",

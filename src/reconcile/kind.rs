@@ -13,6 +13,7 @@ pub enum Kind {
     Certificate,
     Container,
     Image,
+    Volume,
     Process,
     State,
     // Keycloak (step2).
@@ -36,6 +37,7 @@ impl Kind {
             Kind::Certificate => "certificate",
             Kind::Container => "container",
             Kind::Image => "image",
+            Kind::Volume => "volume",
             Kind::Process => "process",
             Kind::State => "state",
             Kind::Realm => "realm",

@@ -131,7 +131,11 @@ fn facts(ctx: &Context, part: Part) -> Option<String> {
                 names.join(", ")
             )
         }
-        Part::KeycloakContainer => format!("running, answers at {}", config.keycloak_url()),
+        Part::KeycloakContainer => format!(
+            "running, answers at {}, keeps its data on volume {}",
+            config.keycloak_url(),
+            crate::keycloak::server::data_volume(config).name
+        ),
         Part::KeycloakClients => format!(
             "{} accepts standard token exchange; {} tokens carry it in their audience",
             kc.ocp_client_id, kc.app_client_id

@@ -64,7 +64,7 @@ impl Part {
     pub fn kinds(self) -> &'static [Kind] {
         match self {
             Part::Certificates => &[Kind::Certificate],
-            Part::KeycloakContainer => &[Kind::Container],
+            Part::KeycloakContainer => &[Kind::Volume, Kind::Container],
             Part::KeycloakRealm => &[Kind::Realm],
             Part::KeycloakClients => &[Kind::Client],
             Part::KeycloakUsers => &[Kind::User],

@@ -324,6 +324,46 @@ fn step4_again_is_unchanged_and_a_new_binary_or_setting_recreates_the_app() {
     }
 }
 
+/// The app's image starts whatever C library its base has: none at all (`scratch`, the
+/// default) or one older than the host's (Debian bullseye's glibc 2.31, from the kit).
+#[test]
+fn the_app_image_starts_on_scratch_and_on_an_older_glibc() {
+    let world = World::get();
+    let _turn = world.exclusive();
+    for base in ["scratch".to_string(), support::old_glibc_image()] {
+        let setting = format!("app.base_image={base}");
+        let run = world.run(&["--set", &setting, "step4"]);
+        run.assert_ok();
+        assert_eq!(
+            run.outcome_of(&world.image_object()).as_deref(),
+            Some("updated"),
+            "{base}: {}",
+            run.all()
+        );
+        let (status, body) =
+            Visitor::new(&world.ca_pems()).get(&format!("{}/health", world.app_url()));
+        assert_eq!(status, 200, "{base}: {body}");
+        // What the base brings: no C library on scratch, glibc 2.31 on bullseye.
+        let libc = support::podman(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            &world.app_image,
+        ]);
+        let libc_says = String::from_utf8_lossy(&libc.stdout).into_owned();
+        if base == "scratch" {
+            assert!(
+                !libc.status.success(),
+                "scratch has a C library: {libc_says}"
+            );
+        } else {
+            assert!(libc_says.contains("release version 2.31"), "{libc_says}");
+        }
+    }
+    world.run(&["step4"]).assert_ok();
+}
+
 #[test]
 fn user_b_in_real_chromium_sees_project_b_and_a_screenshot_is_saved() {
     let world = World::get();

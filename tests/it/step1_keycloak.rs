@@ -12,7 +12,8 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
     // A dry run on a fresh machine plans everything and writes nothing.
     let plan = bed.run(&["--dry-run", "step1"]);
     plan.assert_ok();
-    assert_eq!(plan.outcomes(), ["would create"; 3], "{}", plan.all());
+    // The CA, the server certificate, Keycloak's data volume and its container.
+    assert_eq!(plan.outcomes(), ["would create"; 4], "{}", plan.all());
     assert!(!bed.state_dir().exists(), "dry run wrote the state dir");
     assert_eq!(bed.container_id(), None, "dry run created a container");
 
@@ -120,7 +121,7 @@ fn step1_starts_keycloak_over_verified_https_and_converges() {
     // A second run changes nothing and keeps the container.
     let again = bed.run(&["step1"]);
     again.assert_ok();
-    assert_eq!(again.outcomes(), ["unchanged"; 3], "{}", again.all());
+    assert_eq!(again.outcomes(), ["unchanged"; 4], "{}", again.all());
     assert_eq!(bed.container_id().as_deref(), Some(id.as_str()));
 
     // A dry run that would reissue the certificate also plans the container's update.

@@ -27,6 +27,12 @@ pub fn base_image() -> String {
         .unwrap_or_else(|_| "localhost/bridgectl/base-jre:bookworm".into())
 }
 
+/// The kit's Debian bullseye: a C library (glibc 2.31) older than the host's.
+pub fn old_glibc_image() -> String {
+    std::env::var("BRIDGECTL_TEST_OLD_GLIBC_IMAGE")
+        .unwrap_or_else(|_| "localhost/bridgectl/debian:bullseye".into())
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -230,6 +236,7 @@ impl Bed {
 impl Drop for Bed {
     fn drop(&mut self) {
         let _ = podman(&["rm", "-f", "-t", "0", &self.container]);
+        let _ = podman(&["volume", "rm", "-f", &format!("{}-data", self.container)]);
     }
 }
 
