@@ -1,6 +1,6 @@
 //! What every command works with: the configuration, the state directory, the terminal,
 //! the write gate, and the connections a run makes once and shares across its steps
-//! (the cluster, the container engine, the OAuth server's URL).
+//! (the cluster, the container engine, the OAuth server's URL, Keycloak's admin API).
 
 use std::sync::Arc;
 
@@ -9,10 +9,12 @@ use tokio::sync::OnceCell;
 
 use crate::config::Config;
 use crate::container::Engine;
+use crate::keycloak::admin::AdminClient;
 use crate::openshift::cluster::{self, Cluster};
 use crate::openshift::oauth_server;
 use crate::reconcile::{Gate, Report};
-use crate::state::StateDir;
+use crate::retry::Backoff;
+use crate::state::{StateDir, names};
 use crate::tls;
 use crate::ui::Ui;
 
@@ -32,6 +34,7 @@ struct Connections {
     cluster: OnceCell<Cluster>,
     engine: OnceCell<Engine>,
     oauth_url: OnceCell<String>,
+    keycloak_admin: OnceCell<AdminClient>,
 }
 
 /// Stands in for the CA in a dry run before step1 ever ran: everything using it is new.
@@ -85,7 +88,19 @@ impl Context {
     pub async fn cluster(&self) -> Result<&Cluster> {
         self.connections
             .cluster
-            .get_or_try_init(|| cluster::connect(&self.config))
+            .get_or_try_init(|| async {
+                let cluster = cluster::connect(&self.config).await?;
+                if cluster.skips_tls_verify {
+                    self.ui.warn(format!(
+                        "the kubeconfig says insecure-skip-tls-verify: bridgectl does not verify \
+                         the certificate of the API server at {}. The demo app and verify still \
+                         do (with the host's public roots); set app.tls_verify=false if they \
+                         cannot",
+                        cluster.server
+                    ));
+                }
+                Ok(cluster)
+            })
             .await
     }
 
@@ -97,6 +112,26 @@ impl Context {
             .get_or_try_init(Engine::connect)
             .await?;
         Ok(engine)
+    }
+
+    /// Keycloak's admin API, signed in once per run (each sign-in costs Keycloak a
+    /// password hash). After the first answer it rides out a Keycloak restart.
+    pub async fn keycloak_admin(&self) -> Result<&AdminClient> {
+        self.connections
+            .keycloak_admin
+            .get_or_try_init(|| async {
+                let config = &self.config;
+                let admin = AdminClient::connect(
+                    &config.keycloak_local_url(),
+                    &self.ca_pem()?,
+                    &config.keycloak.admin_username,
+                    self.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
+                    Backoff::SERVER,
+                )
+                .await?;
+                Ok(admin.riding_out_restarts(Backoff::RESTART))
+            })
+            .await
     }
 
     /// The OpenShift OAuth server's URL: from the configuration, else discovered from the

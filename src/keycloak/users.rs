@@ -148,25 +148,49 @@ async fn reconcile_one(
 
 /// Every user of the realm by username, in pages.
 async fn list_all(admin: &AdminClient, realm: &str) -> Result<HashMap<String, Value>> {
-    let mut users = HashMap::new();
+    Ok(pages(admin, realm, false)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|user| Some((user["username"].as_str()?.to_string(), user)))
+        .collect())
+}
+
+/// Every user's id by username; `None` when the realm does not exist.
+pub async fn ids(admin: &AdminClient, realm: &str) -> Result<Option<BTreeMap<String, String>>> {
+    let Some(users) = pages(admin, realm, true).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        users
+            .iter()
+            .filter_map(|user| {
+                let name = user["username"].as_str()?;
+                Some((name.to_string(), user["id"].as_str()?.to_string()))
+            })
+            .collect(),
+    ))
+}
+
+/// All users of the realm, a page at a time; `None` when the realm does not exist.
+async fn pages(admin: &AdminClient, realm: &str, brief: bool) -> Result<Option<Vec<Value>>> {
+    let mut users = Vec::new();
     let mut first = 0;
     loop {
         let page = admin
             .get(
-                &format!("/{realm}/users?briefRepresentation=false&first={first}&max={PAGE}"),
+                &format!("/{realm}/users?briefRepresentation={brief}&first={first}&max={PAGE}"),
                 &format!("users of realm {realm}"),
             )
-            .await?
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default();
+            .await?;
+        let Some(page) = page else {
+            return Ok(None);
+        };
+        let page = page.as_array().cloned().unwrap_or_default();
         let count = page.len();
-        for user in page {
-            if let Some(name) = user["username"].as_str() {
-                users.insert(name.to_string(), user.clone());
-            }
-        }
+        users.extend(page);
         if count < PAGE {
-            return Ok(users);
+            return Ok(Some(users));
         }
         first += PAGE;
     }

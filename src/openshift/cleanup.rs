@@ -2,15 +2,13 @@
 //! entry in oauths/cluster); everything else is left as it was.
 
 use anyhow::Result;
-use kube::api::{DynamicObject, ListParams, TypeMeta};
+use kube::api::ListParams;
 
 use super::cluster::Cluster;
-use super::identity_provider;
 use super::objects::{self, MANAGED_BY, MANAGER};
-use super::resources::api;
+use super::resources::{api, typed};
+use super::{identities, identity_provider};
 use crate::reconcile::{Kind, Outcome, Report};
-
-const USERS_API: &str = "user.openshift.io/v1";
 
 /// The kinds bridgectl creates, in the order they are removed (bindings before the
 /// projects holding them; the identity provider's Secret and ConfigMap after it).
@@ -43,60 +41,15 @@ async fn remove_signed_in_users(
     idp_name: &str,
     report: &mut Report,
 ) -> Result<()> {
-    let what = format!("identities of provider {idp_name}");
-    let identities = api(&cluster.client, USERS_API, "Identity", None)?;
-    let all = ListParams::default();
-    let ours: Vec<DynamicObject> = cluster
-        .call(&what, || identities.list(&all))
+    let all = identities::of_provider(cluster, idp_name)
         .await?
-        .items
         .into_iter()
-        .filter(|identity| identity.data["providerName"] == idp_name)
+        .map(|identity| identities::Stale {
+            identity,
+            why: String::new(),
+        })
         .collect();
-    let our_names: Vec<String> = ours
-        .iter()
-        .filter_map(|i| i.metadata.name.clone())
-        .collect();
-    let users = api(&cluster.client, USERS_API, "User", None)?;
-    for identity in &ours {
-        objects::remove(
-            cluster,
-            &typed(identity.clone(), USERS_API, "Identity"),
-            report,
-        )
-        .await?;
-        let Some(user_name) = identity.data["user"]["name"].as_str() else {
-            continue;
-        };
-        let Some(user) = cluster
-            .call(&format!("user {user_name}"), || users.get_opt(user_name))
-            .await?
-        else {
-            continue;
-        };
-        // A user who also signs in some other way keeps their account.
-        let only_ours = user.data["identities"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .all(|id| {
-                id.as_str()
-                    .is_some_and(|id| our_names.iter().any(|n| n == id))
-            });
-        if only_ours {
-            objects::remove(cluster, &typed(user, USERS_API, "User"), report).await?;
-        }
-    }
-    Ok(())
-}
-
-/// List items come without their kind.
-fn typed(mut object: DynamicObject, api_version: &str, kind: &str) -> DynamicObject {
-    object.types = Some(TypeMeta {
-        api_version: api_version.into(),
-        kind: kind.into(),
-    });
-    object
+    identities::remove(cluster, all, report).await
 }
 
 async fn remove_labelled(

@@ -111,3 +111,12 @@ pub fn api_for(client: &kube::Client, object: &DynamicObject) -> Result<Api<Dyna
         object.metadata.namespace.as_deref(),
     )
 }
+
+/// List items come without their kind; objects handed on need it.
+pub fn typed(mut object: DynamicObject, api_version: &str, kind: &str) -> DynamicObject {
+    object.types = Some(kube::api::TypeMeta {
+        api_version: api_version.into(),
+        kind: kind.into(),
+    });
+    object
+}

@@ -4,14 +4,15 @@
 //! step5 (projects, bindings) needs nothing and starts at once, like step1. step3 (the
 //! cluster's identity provider) and step4 (the demo app) need only step1's CA, so they
 //! start as soon as step1's certificate phase is done; step2 (Keycloak's contents) waits
-//! for step1 to finish, that is for Keycloak to answer.
+//! for step1 to finish, that is for Keycloak to answer. step3's second phase (the cluster's
+//! identities against Keycloak's user ids) waits for step2.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::watch;
 
-use super::{Step, run as run_step, step1, step2};
+use super::{Step, run as run_step, step1, step2, step3};
 use crate::context::Context;
 use crate::reconcile::Report;
 
@@ -54,6 +55,8 @@ enum Progress {
 pub async fn run(ctx: &Context) -> Vec<StepRun> {
     let lines = &Lines::new(ctx);
     let (tell, progress) = watch::channel(Progress::Running);
+    // Whether step2 ended having read (and made) the users; `None` while it runs.
+    let (tell_users, users_read) = watch::channel(None::<bool>);
     let one = async {
         let step_ctx = lines.start(ctx, Step::One);
         let (mut ca_ready, mut keycloak_readable) = (false, false);
@@ -75,7 +78,7 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
         run
     };
     let two = async {
-        match step1_finished(progress.clone()).await {
+        let run = match step1_finished(progress.clone()).await {
             Progress::Done {
                 succeeded: true,
                 keycloak_readable: false,
@@ -85,13 +88,37 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
                 let step_ctx = lines.start(ctx, Step::Two);
                 let run = timed(Step::Two, step2::plan_on_new_keycloak(&step_ctx)).await;
                 lines.finish(&run);
-                run
+                let _ = tell_users.send(Some(false));
+                return run;
             }
             Progress::Done {
                 succeeded: true, ..
             } => on_line(lines, ctx, Step::Two).await,
             _ => skipped(lines, Step::Two),
+        };
+        let _ = tell_users.send(Some(run.succeeded()));
+        run
+    };
+    let three = async {
+        if !ca_ready(progress.clone()).await {
+            return skipped(lines, Step::Three);
         }
+        let step_ctx = lines.start(ctx, Step::Three);
+        let run = timed(Step::Three, async {
+            let mut report = step_ctx.report();
+            step3::provider(&step_ctx, &mut report).await?;
+            if step2_read_users(users_read.clone()).await {
+                step3::identities(&step_ctx, &mut report).await?;
+            } else {
+                step_ctx.ui.detail(
+                    "OpenShift identities not checked: step2 did not read Keycloak's users",
+                );
+            }
+            Ok(report)
+        })
+        .await;
+        lines.finish(&run);
+        run
     };
     let needs_ca = |step| {
         let progress = progress.clone();
@@ -106,7 +133,7 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
     let (one, two, three, four, five) = tokio::join!(
         one,
         two,
-        needs_ca(Step::Three),
+        three,
         needs_ca(Step::Four),
         on_line(lines, ctx, Step::Five)
     );
@@ -125,6 +152,14 @@ async fn step1_finished(mut progress: watch::Receiver<Progress>) -> Progress {
             keycloak_readable: false,
         },
     }
+}
+
+/// Waits for step2; whether it read Keycloak's users.
+async fn step2_read_users(mut users_read: watch::Receiver<Option<bool>>) -> bool {
+    matches!(
+        users_read.wait_for(Option::is_some).await.map(|read| *read),
+        Ok(Some(true))
+    )
 }
 
 /// Waits for step1's certificate phase; `false` when step1 ended without a CA.

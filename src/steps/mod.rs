@@ -3,7 +3,7 @@
 pub mod all;
 pub mod step1;
 pub mod step2;
-mod step3;
+pub mod step3;
 mod step4;
 mod step5;
 

@@ -3,29 +3,17 @@
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::keycloak::admin::AdminClient;
 use crate::keycloak::{clients, desired, realm, users};
 use crate::reconcile::{Kind, Report};
-use crate::retry::Backoff;
-use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = ctx.report();
-    let ca_pem = ctx.ca_pem()?;
     let desired = desired::build(config, &ctx.state, &ctx.oauth_url().await?)?;
-    let admin = AdminClient::connect(
-        &config.keycloak_local_url(),
-        &ca_pem,
-        &config.keycloak.admin_username,
-        ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
-        Backoff::SERVER,
-    )
-    .await?
-    .riding_out_restarts(Backoff::RESTART);
+    let admin = ctx.keycloak_admin().await?;
 
     let realm_name = &config.keycloak.realm;
-    if !realm::reconcile(&admin, &desired.realm, &mut report).await? {
+    if !realm::reconcile(admin, &desired.realm, &mut report).await? {
         plan_realm_contents(&desired, &mut report)?;
         return Ok(report);
     }
@@ -34,12 +22,12 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     let mut user_report = ctx.report();
     let clients = async {
         for client in &desired.clients {
-            clients::reconcile(&admin, realm_name, client, &mut client_report).await?;
+            clients::reconcile(admin, realm_name, client, &mut client_report).await?;
         }
         anyhow::Ok(())
     };
     let users = users::reconcile(
-        &admin,
+        admin,
         realm_name,
         &desired.users,
         &ctx.state,

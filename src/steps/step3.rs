@@ -1,26 +1,82 @@
 //! step3: the OpenShift side of the sign-in: the ocp client's secret and our CA in
-//! openshift-config, our identity provider in oauths/cluster, the demo app's OAuthClient.
+//! openshift-config, our identity provider in oauths/cluster, the demo app's OAuthClient;
+//! then the cluster's identities of configured users checked against their Keycloak ids.
+//! Two phases, so that `all` can run the first before Keycloak answers.
+
+use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::openshift::{desired, identity_provider, objects};
+use crate::keycloak::{server, users};
+use crate::openshift::{desired, identities, identity_provider, objects};
 use crate::reconcile::Report;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let mut report = ctx.report();
+    provider(ctx, &mut report).await?;
+    identities(ctx, &mut report).await?;
+    Ok(report)
+}
+
+/// The secret, the CA, the identity provider and the OAuthClient.
+pub async fn provider(ctx: &Context, report: &mut Report) -> Result<()> {
     let desired = desired::sign_in(&ctx.config, &ctx.state, &ctx.ca_pem()?)?;
     let cluster = ctx.cluster().await?;
     for object in &desired.secret_and_ca {
-        objects::ensure(cluster, object, &mut report).await?;
+        objects::ensure(cluster, object, report).await?;
     }
     identity_provider::ensure(
         cluster,
         &desired.identity_provider,
         &desired.empty_oauth,
-        &mut report,
+        report,
     )
     .await?;
-    objects::ensure(cluster, &desired.oauth_client, &mut report).await?;
-    Ok(report)
+    objects::ensure(cluster, &desired.oauth_client, report).await
+}
+
+/// Removes identities of configured users whose subject is no longer their Keycloak id
+/// (a Keycloak restored from elsewhere), so that they can sign in again without `clean`.
+/// Keycloak not answering, or a realm step2 has yet to create, leaves them unjudged.
+pub async fn identities(ctx: &Context, report: &mut Report) -> Result<()> {
+    let config = &ctx.config;
+    let realm = &config.keycloak.realm;
+    let ids = match keycloak_user_ids(ctx).await {
+        Ok(Some(ids)) => ids,
+        Ok(None) => {
+            ctx.ui.detail(format!(
+                "OpenShift identities not checked: realm {realm} does not exist yet (step2 creates it)"
+            ));
+            return Ok(());
+        }
+        Err(err) => {
+            ctx.ui.warn(format!(
+                "OpenShift identities not checked against Keycloak's user ids: {err:#}. \
+                 Run step3 again once Keycloak answers"
+            ));
+            return Ok(());
+        }
+    };
+    let cluster = ctx.cluster().await?;
+    let ours = identities::of_provider(cluster, &config.openshift.idp_name).await?;
+    let usernames: Vec<String> = config.users.iter().map(|u| u.username.clone()).collect();
+    let stale = identities::stale(ours, &usernames, &ids);
+    identities::remove(cluster, stale, report).await
+}
+
+async fn keycloak_user_ids(
+    ctx: &Context,
+) -> Result<Option<std::collections::BTreeMap<String, String>>> {
+    // One quick look first: a Keycloak that is down should not hold step3 (or status)
+    // for the admin client's retries.
+    let probe = crate::http::client_trusting(&ctx.ca_pem()?, Duration::from_secs(2))?;
+    probe
+        .get(server::health_url(&ctx.config))
+        .send()
+        .await
+        .and_then(|resp| resp.error_for_status())
+        .map_err(|err| anyhow::anyhow!("Keycloak does not answer: {err}"))?;
+    let admin = ctx.keycloak_admin().await?;
+    users::ids(admin, &ctx.config.keycloak.realm).await
 }

@@ -165,3 +165,106 @@ fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
     world.run(&["step5"]).assert_ok();
     world.assert_matrix();
 }
+
+/// A Keycloak restored from elsewhere gives a user a new id: the cluster's identity for the
+/// old subject makes `mappingMethod: claim` refuse them, until step3 replaces it.
+/// Identities of another provider, and ours for a user bridgectl does not configure, stay.
+#[test]
+fn a_stale_identity_is_replaced_by_step3_and_no_other_is_touched() {
+    const USERS: &str = "/apis/user.openshift.io/v1/users";
+    const IDENTITIES: &str = "/apis/user.openshift.io/v1/identities";
+    let kc = default_keycloak();
+    let world = World {
+        kc,
+        realm: realm("stale"),
+        sim: Sim::start(&[]),
+        oauth_secret: String::new(),
+    };
+    for step in ["step2", "step3", "step5"] {
+        world.run(&[step]).assert_ok();
+    }
+    let world = World {
+        oauth_secret: kc.secret("oauthclient-third-party-demo"),
+        ..world
+    };
+    // Everyone signs in once: their identities exist.
+    world.assert_matrix();
+
+    let others = [
+        ("someone", "htpasswd:someone", "htpasswd", "someone"),
+        ("not-configured", "keycloak:0000", "keycloak", "0000"),
+    ];
+    for (user, identity, provider, subject) in others {
+        let user_doc = json!({"apiVersion": "user.openshift.io/v1", "kind": "User",
+            "metadata": {"name": user}, "identities": [identity]});
+        let (status, body) = world.sim.call("POST", USERS, Some(user_doc));
+        assert_eq!(status, 201, "{body}");
+        let identity_doc = json!({"apiVersion": "user.openshift.io/v1", "kind": "Identity",
+            "metadata": {"name": identity}, "providerName": provider,
+            "providerUserName": subject, "user": {"name": user}});
+        let (status, body) = world.sim.call("POST", IDENTITIES, Some(identity_doc));
+        assert_eq!(status, 201, "{body}");
+    }
+    let versions = |world: &World| -> Vec<String> {
+        others
+            .iter()
+            .flat_map(|(user, identity, _, _)| {
+                [
+                    format!("{USERS}/{user}"),
+                    format!("{IDENTITIES}/{identity}"),
+                ]
+            })
+            .map(|path| world.sim.get(&path)["metadata"]["resourceVersion"].to_string())
+            .collect()
+    };
+    let others_before = versions(&world);
+    let id_of = |user: &str| {
+        kc.admin().user_rep(&world.realm, user)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    // user-a comes back with a new id, as from a Keycloak restored from elsewhere.
+    let old_id = id_of("user-a");
+    kc.admin()
+        .delete(&format!("/{}/users/{old_id}", world.realm));
+    world.run(&["step2"]).assert_ok();
+    let new_id = id_of("user-a");
+    assert_ne!(old_id, new_id);
+    let refused = world
+        .login("user-a")
+        .expect_err("the old identity refuses the new subject");
+    assert!(refused.contains("mapped to another identity"), "{refused}");
+
+    let stale = format!("identity/keycloak:{old_id}");
+    let plan = world.run(&["--dry-run", "step3"]);
+    plan.assert_ok();
+    assert_eq!(plan.outcome_of(&stale).as_deref(), Some("would delete"));
+    plan.assert_contains(&format!("user-a is now {new_id} in Keycloak"));
+
+    let repair = world.run(&["step3"]);
+    repair.assert_ok();
+    assert_eq!(repair.outcome_of(&stale).as_deref(), Some("deleted"));
+    assert_eq!(repair.outcome_of("user/user-a").as_deref(), Some("deleted"));
+    let deleted = repair
+        .outcomes()
+        .iter()
+        .filter(|outcome| *outcome == "deleted")
+        .count();
+    assert_eq!(
+        deleted,
+        2,
+        "only user-a's identity and user: {}",
+        repair.all()
+    );
+    world.assert_matrix();
+    assert_eq!(
+        versions(&world),
+        others_before,
+        "another's identity was touched"
+    );
+    world
+        .run(&["step3"])
+        .assert_all_unchanged("no identity is stale any more");
+}
