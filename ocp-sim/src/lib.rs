@@ -12,7 +12,7 @@
 //! | Issuer and CA checks of OpenID providers, ID-token validation | `oauth/oidc.rs` |
 //! | Identities and users: mapping per `mappingMethod` | `oauth/identity.rs` |
 //! | Token exchange: codes, PKCE, `sha256~` access tokens | `oauth/token.rs` |
-//! | Bearer tokens to users (admin, OAuth tokens, `--token`) | `apiserver/auth.rs` |
+//! | Callers: client certificates (CN user, O groups; `system:masters` is admin), then bearer tokens (admin, OAuth tokens, `--token`) | `apiserver/auth.rs`; the certificates in `process/tls.rs` |
 //! | RBAC, token scopes, and which projects a user sees | `apiserver/rbac.rs`, `apiserver/routes/projects.rs` |
 //! | Validation wording: field errors | `apiserver/field_error.rs`, rules in `apiserver/validate/` |
 //! | Status objects: codes, reasons, messages | `apiserver/status.rs` |

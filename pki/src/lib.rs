@@ -1,4 +1,4 @@
-//! A CA and server certificates (ECDSA P-256, PEM), issued with rcgen. bridgectl uses it
+//! A CA, server and client certificates (ECDSA P-256, PEM), issued with rcgen. bridgectl uses it
 //! for Keycloak's certificate, the OpenShift simulator for its own.
 
 use std::net::IpAddr;
@@ -68,6 +68,23 @@ pub fn issue_server(ca: &Pair, names: &[&str], subject: &Subject<'_>) -> Result<
         KeyUsagePurpose::KeyEncipherment,
     ];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    let cert = params.signed_by(&key, &issuer)?;
+    Ok(Pair {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    })
+}
+
+/// A TLS client certificate signed by `ca`: Kubernetes reads the subject's common name as
+/// the user and its organization as a group.
+pub fn issue_client(ca: &Pair, subject: &Subject<'_>) -> Result<Pair> {
+    let ca_key = KeyPair::from_pem(&ca.key_pem).context("the CA key does not parse")?;
+    let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).context("the CA does not parse")?;
+    let key = KeyPair::generate()?;
+    let mut params = params_for(subject);
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params.use_authority_key_identifier_extension = true;
     let cert = params.signed_by(&key, &issuer)?;
     Ok(Pair {

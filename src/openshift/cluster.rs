@@ -17,6 +17,9 @@ pub struct Cluster {
     /// The CA certificates the kubeconfig trusts for the API server (PEM); empty when it
     /// relies on the system store.
     pub ca_pems: Vec<String>,
+    /// The kubeconfig says `insecure-skip-tls-verify: true`: kube does not verify the API
+    /// server's certificate (as `oc` does then).
+    pub skips_tls_verify: bool,
 }
 
 pub async fn connect(config: &Config) -> Result<Cluster> {
@@ -55,6 +58,7 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
     kube_config.proxy_url =
         crate::proxy::for_cluster(&kube_config.cluster_url, kube_config.proxy_url.take());
     let server = kube_config.cluster_url.to_string();
+    let skips_tls_verify = kube_config.accept_invalid_certs;
     let ca_pems = kube_config
         .root_cert
         .iter()
@@ -67,6 +71,7 @@ pub async fn connect(config: &Config) -> Result<Cluster> {
         client,
         server,
         ca_pems,
+        skips_tls_verify,
     })
 }
 
@@ -171,13 +176,23 @@ impl Cluster {
                 },
             ),
             other => match certificate_problem(&other) {
-                Some(problem) => (
+                Some(CertificateProblem::Server(problem)) => (
                     None,
                     format!(
                         "{what}: the cluster API at {} presented a certificate this host does \
                          not trust ({problem}). Add the cluster's CA to the kubeconfig \
                          (certificate-authority-data), or, for a publicly trusted certificate, \
                          to the system store (SSL_CERT_FILE / SSL_CERT_DIR)",
+                        self.server
+                    ),
+                ),
+                Some(CertificateProblem::Client(alert)) => (
+                    None,
+                    format!(
+                        "{what}: the cluster API at {} refused the kubeconfig's client \
+                         certificate ({alert}): it is not signed by a CA this cluster trusts, \
+                         or it expired. Use a kubeconfig of this cluster (or `oc login`), or \
+                         check --kubeconfig",
                         self.server
                     ),
                 ),
@@ -195,12 +210,33 @@ impl Cluster {
     }
 }
 
-/// The TLS verification failure inside a connection error (rustls's "invalid peer
-/// certificate: UnknownIssuer", an expired or misnamed certificate), if that is what it is.
-fn certificate_problem(err: &kube::Error) -> Option<String> {
-    distinct_causes(Some(err))
-        .into_iter()
-        .find(|cause| cause.contains("invalid peer certificate"))
+/// A TLS handshake that failed over a certificate: neither side's changes by retrying.
+enum CertificateProblem {
+    /// This host does not trust the server's certificate (rustls: "invalid peer
+    /// certificate: UnknownIssuer", an expired or misnamed certificate).
+    Server(String),
+    /// The server refused ours: a fatal alert about the client certificate.
+    Client(String),
+}
+
+fn certificate_problem(err: &kube::Error) -> Option<CertificateProblem> {
+    const CLIENT_ALERTS: [&str; 4] = [
+        "UnknownCA",
+        "BadCertificate",
+        "CertificateExpired",
+        "CertificateUnknown",
+    ];
+    distinct_causes(Some(err)).into_iter().find_map(|cause| {
+        if cause.contains("invalid peer certificate") {
+            Some(CertificateProblem::Server(cause))
+        } else if cause.contains("received fatal alert")
+            && CLIENT_ALERTS.iter().any(|alert| cause.contains(alert))
+        {
+            Some(CertificateProblem::Client(cause))
+        } else {
+            None
+        }
+    })
 }
 
 /// Every distinct cause, outermost first ("client error (Connect): tcp connect error:

@@ -1,6 +1,8 @@
 //! The kubeconfigs users have: `oc login` against a cluster with a publicly trusted
 //! certificate (no CA in the file: the host's public roots decide, with `SSL_CERT_FILE`
-//! standing a test CA in for a public one), and an exec credential plugin.
+//! standing a test CA in for a public one), an exec credential plugin, a client
+//! certificate (a single-node cluster's installer kubeconfig), and
+//! `insecure-skip-tls-verify`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,12 @@ use crate::support::sim::{Sim, SimApi};
 use crate::support::{Bed, Run};
 
 /// A copy of the simulator's admin kubeconfig, changed by `edit`, as the bed's KUBECONFIG.
-fn use_kubeconfig(sim: &Sim, bed: &mut Bed, name: &str, edit: impl FnOnce(&mut serde_yaml::Value)) -> PathBuf {
+fn use_kubeconfig(
+    sim: &Sim,
+    bed: &mut Bed,
+    name: &str,
+    edit: impl FnOnce(&mut serde_yaml::Value),
+) -> PathBuf {
     let text = std::fs::read_to_string(&sim.kubeconfig).unwrap();
     let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     edit(&mut doc);
@@ -54,8 +61,14 @@ fn a_kubeconfig_without_a_ca_trusts_the_hosts_public_roots() {
     let dir = bed.dir.path().join("public-roots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("sim.pem"), &sim.ca_pem).unwrap();
-    step5_with(&bed, &[("SSL_CERT_DIR", &dir), ("SSL_CERT_FILE", Path::new("/nonexistent"))])
-        .assert_all_unchanged("step5");
+    step5_with(
+        &bed,
+        &[
+            ("SSL_CERT_DIR", &dir),
+            ("SSL_CERT_FILE", Path::new("/nonexistent")),
+        ],
+    )
+    .assert_all_unchanged("step5");
 }
 
 #[test]
@@ -85,6 +98,81 @@ fn an_exec_credential_plugin_supplies_the_token() {
     bed.run(&["step5"]).assert_ok();
     assert!(called.exists(), "the plugin was not run");
     bed.run(&["step5"]).assert_all_unchanged("step5");
+}
+
+/// Client certificate and key as the kubeconfig's user, in place of the token.
+fn client_certificate(cert_pem: &str, key_pem: &str) -> impl FnOnce(&mut serde_yaml::Value) {
+    use base64::Engine;
+    let encode = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let user = format!(
+        "client-certificate-data: {}\nclient-key-data: {}\n",
+        encode(cert_pem),
+        encode(key_pem)
+    );
+    move |doc| doc["users"][0]["user"] = serde_yaml::from_str(&user).unwrap()
+}
+
+/// A single-node cluster's installer kubeconfig: a client certificate for `system:admin`
+/// (group `system:masters`) signed by the cluster's CA. One signed by another CA is
+/// refused at the TLS handshake, and the error says it is the certificate.
+#[test]
+fn a_client_certificate_kubeconfig_is_used_and_a_foreign_one_refused() {
+    let sim = Sim::start(&[]);
+    let mut bed = sim.bed("client-cert");
+    let read = |name: &str| std::fs::read_to_string(sim.data_dir().join(name)).unwrap();
+    let (cert, key) = (read("admin-client.crt"), read("admin-client.key"));
+    use_kubeconfig(
+        &sim,
+        &mut bed,
+        "kubeconfig-cert",
+        client_certificate(&cert, &key),
+    );
+    let first = bed.run(&["step5"]);
+    first.assert_ok();
+    assert!(
+        first.outcomes().iter().all(|o| o == "created"),
+        "{}",
+        first.all()
+    );
+    bed.run(&["step5"]).assert_all_unchanged("step5");
+
+    let now = time::OffsetDateTime::now_utc();
+    let subject = |common_name| pki::Subject {
+        organization: "system:masters",
+        common_name,
+        not_before: now - time::Duration::hours(1),
+        not_after: now + time::Duration::days(1),
+    };
+    let stranger = pki::issue_ca(&subject("another CA")).unwrap();
+    let forged = pki::issue_client(&stranger, &subject("system:admin")).unwrap();
+    use_kubeconfig(
+        &sim,
+        &mut bed,
+        "kubeconfig-forged",
+        client_certificate(&forged.cert_pem, &forged.key_pem),
+    );
+    let refused = bed.run(&["step5"]);
+    refused.assert_failed().assert_no_panic();
+    refused.assert_contains("refused the kubeconfig's client certificate");
+    assert!(
+        !refused.stderr.contains("attempts"),
+        "a refused certificate is not retried:\n{}",
+        refused.all()
+    );
+}
+
+/// `insecure-skip-tls-verify: true` without a CA: honoured, as by `oc`, with a warning.
+#[test]
+fn insecure_skip_tls_verify_is_honoured_with_a_warning() {
+    let sim = Sim::start(&[]);
+    let mut bed = sim.bed("insecure");
+    use_kubeconfig(&sim, &mut bed, "kubeconfig-insecure", |doc| {
+        without_ca(doc);
+        doc["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = true.into();
+    });
+    let run = bed.run(&["step5"]);
+    run.assert_ok()
+        .assert_contains("insecure-skip-tls-verify: bridgectl does not verify");
 }
 
 /// The whole chain against a cluster whose API and OAuth server carry a "public"

@@ -1,4 +1,5 @@
-//! Authentication: who is calling, from the bearer token.
+//! Authentication: who is calling, from a verified client certificate (its common name is
+//! the user, its organizations the groups, as Kubernetes reads them) or the bearer token.
 
 use std::collections::HashMap;
 
@@ -47,13 +48,57 @@ impl Principal {
     }
 }
 
-/// Resolves the `Authorization` header. A missing header is the anonymous user; a
-/// header that names no valid token is 401, like the real server.
+/// The subject of a client certificate the TLS handshake verified against the CA.
+#[derive(Debug, Clone)]
+pub struct ClientCertificate {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
+impl ClientCertificate {
+    pub fn from_der(der: &[u8]) -> Option<ClientCertificate> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        let subject = cert.subject();
+        let user = subject
+            .iter_common_name()
+            .next()?
+            .as_str()
+            .ok()?
+            .to_string();
+        let groups = subject
+            .iter_organization()
+            .filter_map(|o| o.as_str().ok().map(String::from))
+            .collect();
+        Some(ClientCertificate { user, groups })
+    }
+
+    /// `system:masters` is the group a cluster-admin client certificate carries.
+    fn principal(&self) -> Principal {
+        if self.groups.iter().any(|g| g == "system:masters") {
+            return Principal::Admin;
+        }
+        let mut groups = self.groups.clone();
+        groups.push("system:authenticated".into());
+        Principal::User {
+            name: self.user.clone(),
+            groups,
+            scopes: vec!["user:full".into()],
+        }
+    }
+}
+
+/// Resolves the caller: a verified client certificate first (the API server's x509
+/// authenticator runs before the token one), else the `Authorization` header. Neither is
+/// the anonymous user; a header that names no valid token is 401, like the real server.
 pub fn authenticate(
     headers: &HeaderMap,
+    certificate: Option<&ClientCertificate>,
     store: &Store,
     extra_tokens: &HashMap<String, String>,
 ) -> Result<Principal, ApiError> {
+    if let Some(certificate) = certificate {
+        return Ok(certificate.principal());
+    }
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Ok(Principal::Anonymous);
     };

@@ -12,7 +12,7 @@ use crate::hooks::faults::{Fault, MutateAfterRead};
 pub fn handle(sim: &Sim, req: &Req<'_>) -> ApiResult<Reply> {
     let principal = {
         let store = sim.store();
-        auth::authenticate(req.headers, &store, &sim.extra_tokens)?
+        auth::authenticate(req.headers, req.certificate, &store, &sim.extra_tokens)?
     };
     match principal {
         Principal::Admin => {}

@@ -18,6 +18,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use super::{datadir, kubeconfig, tls};
+use crate::apiserver::auth::ClientCertificate;
 use crate::apiserver::store::Store;
 use crate::apiserver::{routes, seed};
 use crate::context::Sim;
@@ -156,7 +157,7 @@ pub async fn start(options: Options) -> Result<Running> {
     )
     .with_context(|| format!("writing {}", kubeconfig_path.display()))?;
 
-    let acceptor = TlsAcceptor::from(tls::server_config(&material.server)?);
+    let acceptor = TlsAcceptor::from(tls::server_config(&material.server, &material.ca)?);
     let api_sim = sim.clone();
     let api_task = tokio::spawn(accept_loop(api_listener, acceptor.clone(), move |req| {
         routes::serve(api_sim.clone(), req)
@@ -205,7 +206,19 @@ where
             let Ok(stream) = acceptor.accept(tcp).await else {
                 return;
             };
-            let service = service_fn(handler);
+            // A verified client certificate names who calls, for every request on it.
+            let certificate = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|leaf| ClientCertificate::from_der(leaf));
+            let service = service_fn(move |mut req: hyper::Request<Incoming>| {
+                if let Some(certificate) = &certificate {
+                    req.extensions_mut().insert(certificate.clone());
+                }
+                handler(req)
+            });
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;

@@ -1075,3 +1075,54 @@ async fn the_binary_prints_its_urls() {
     assert_eq!(resp.status(), 200);
     child.kill().await.unwrap();
 }
+
+/// A client certificate signed by the simulator's CA authenticates its subject (common
+/// name: the user, organization: a group), before any token; `system:masters` is a
+/// cluster-admin, as the installer kubeconfig of a single-node cluster is.
+#[tokio::test]
+async fn client_certificates_authenticate_their_subject() {
+    let sim = TestSim::start().await;
+    let data = sim.dir.path().join("data");
+    let read = |name: &str| std::fs::read_to_string(data.join(name)).unwrap();
+    let with_identity = |pem: String| {
+        reqwest::Client::builder()
+            .tls_certs_only([
+                reqwest::Certificate::from_pem(sim.running.ca_pem.as_bytes()).unwrap(),
+            ])
+            .identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap())
+            .build()
+            .unwrap()
+    };
+    let namespaces = format!("{}/api/v1/namespaces", sim.running.api_url);
+
+    let admin = with_identity(read("admin-client.crt") + &read("admin-client.key"));
+    let resp = admin.get(&namespaces).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let now = time::OffsetDateTime::now_utc();
+    let ca = pki::Pair {
+        cert_pem: read("ca.crt"),
+        key_pem: read("ca.key"),
+    };
+    let alice = pki::issue_client(
+        &ca,
+        &pki::Subject {
+            organization: "devs",
+            common_name: "alice",
+            not_before: now - time::Duration::hours(1),
+            not_after: now + time::Duration::days(1),
+        },
+    )
+    .unwrap();
+    let resp = with_identity(alice.cert_pem + &alice.key_pem)
+        .get(&namespaces)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "namespaces is forbidden: User \"alice\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope"
+    );
+}

@@ -18,7 +18,7 @@ pub struct Sim {
     api: SimApi,
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Sim {
@@ -68,12 +68,17 @@ impl Sim {
             },
             stop: Some(stop_tx),
             thread: Some(thread),
-            _dir: dir,
+            dir,
         }
     }
 }
 
 impl Sim {
+    /// The simulator's data directory: its CA, certificates and state.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("sim")
+    }
+
     /// A bed pointed at this simulator whose state already has a CA (all that steps 3 and
     /// 5 need of step1).
     pub fn bed(&self, prefix: &str) -> super::Bed {

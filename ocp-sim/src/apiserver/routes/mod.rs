@@ -109,6 +109,7 @@ where
         path: &path,
         query: &query,
         headers: &parts.headers,
+        certificate: parts.extensions.get(),
         body: &bytes,
     };
     if is_hook {
@@ -139,7 +140,7 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
     }
     let principal = {
         let store = sim.store();
-        auth::authenticate(req.headers, &store, &sim.extra_tokens)
+        auth::authenticate(req.headers, req.certificate, &store, &sim.extra_tokens)
     };
     let principal = match principal {
         Ok(p) => p,

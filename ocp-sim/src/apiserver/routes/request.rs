@@ -6,12 +6,16 @@ use std::collections::HashMap;
 use axum::http::{HeaderMap, Method};
 use serde_json::Value;
 
+use crate::apiserver::auth::ClientCertificate;
+
 /// One API request, decoded.
 pub struct Req<'a> {
     pub method: &'a Method,
     pub path: &'a str,
     pub query: &'a HashMap<String, String>,
     pub headers: &'a HeaderMap,
+    /// The client certificate the connection was verified with, if any.
+    pub certificate: Option<&'a ClientCertificate>,
     pub body: &'a [u8],
 }
 
