@@ -15,7 +15,9 @@ name="bridgectl-${version}-${commit}-${target}"
 echo "[dist] building $name (static, release)" >&2
 RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target "$target" -p bridgectl
 binary="target/$target/release/bridgectl"
-if ldd "$binary" >/dev/null 2>&1; then
+# ldd says "statically linked" (static-pie) or "not a dynamic executable", and exits 0
+# for the former: read what it says.
+if ! ldd "$binary" 2>&1 | grep -qE 'statically linked|not a dynamic executable'; then
   echo "[dist] $binary is not statically linked" >&2
   exit 1
 fi
