@@ -96,6 +96,10 @@ pub enum Command {
         /// Also remove the state directory (generated secrets and certificates)
         #[arg(long)]
         purge: bool,
+        /// Wait until the cluster has removed the deleted projects (they stay Terminating
+        /// while their content goes; up to openshift.wait_timeout_secs)
+        #[arg(long)]
+        wait: bool,
     },
     /// Replay the verification matrix through the demo app: every user signs in, calls the
     /// OpenShift API and must see exactly their projects

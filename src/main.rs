@@ -90,8 +90,19 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         Command::Status { deep, output } => {
             commands::status(&ctx, deep, output == OutputFormat::Json).await
         }
-        Command::Clean { yes, images, purge } => {
-            commands::clean(&ctx, &commands::CleanOptions { yes, images, purge }).await
+        Command::Clean {
+            yes,
+            images,
+            purge,
+            wait,
+        } => {
+            let options = commands::CleanOptions {
+                yes,
+                images,
+                purge,
+                wait,
+            };
+            commands::clean(&ctx, &options).await
         }
         Command::Sandbox(action) => commands::sandbox(&ctx, action).await,
         Command::Credentials => commands::credentials(&ctx),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::apiserver::lifecycle;
 use crate::apiserver::store::Store;
 use crate::hooks::faults::Hooks;
 use crate::oauth::flows::Flows;
@@ -51,8 +52,14 @@ impl Sim {
         !self.hidden_groups.iter().any(|hidden| hidden == group)
     }
 
+    /// The store, with the namespaces whose termination is due removed first (what the
+    /// namespace controller would have done by now).
     pub fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.store)
+        let mut store = lock(&self.store);
+        if lifecycle::finish_due(&mut store, std::time::Instant::now()) {
+            let _ = store.save();
+        }
+        store
     }
 
     pub fn hooks(&self) -> MutexGuard<'_, Hooks> {

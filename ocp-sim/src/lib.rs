@@ -13,6 +13,7 @@
 //! | Identities and users: mapping per `mappingMethod` | `oauth/identity.rs` |
 //! | Token exchange: codes, PKCE, `sha256~` access tokens | `oauth/token.rs` |
 //! | Callers: client certificates (CN user, O groups; `system:masters` is admin), then bearer tokens (admin, OAuth tokens, `--token`) | `apiserver/auth.rs`; the certificates in `process/tls.rs` |
+//! | Namespace lifecycle: Terminating for `--namespace-termination-secs`, 403 on new content, 409 on a second delete | `apiserver/lifecycle.rs` |
 //! | RBAC, token scopes, and which projects a user sees | `apiserver/rbac.rs`, `apiserver/routes/projects.rs` |
 //! | Validation wording: field errors | `apiserver/field_error.rs`, rules in `apiserver/validate/` |
 //! | Status objects: codes, reasons, messages | `apiserver/status.rs` |

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 
@@ -21,6 +22,9 @@ pub struct CleanOptions {
     pub images: bool,
     /// Also remove the state directory (secrets, certificates).
     pub purge: bool,
+    /// Wait until the cluster has removed the deleted projects (they stay Terminating
+    /// while their content goes).
+    pub wait: bool,
 }
 
 pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
@@ -34,7 +38,7 @@ pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
     if let Err(err) = clean_containers(ctx, options, &mut report).await {
         failures.push(format!("containers: {err:#}"));
     }
-    if let Err(err) = clean_cluster(ctx, &mut report).await {
+    if let Err(err) = clean_cluster(ctx, options, &mut report).await {
         failures.push(format!("cluster: {err:#}"));
     }
     if options.purge && failures.is_empty() {
@@ -119,9 +123,16 @@ async fn clean_containers(
     Ok(())
 }
 
-async fn clean_cluster(ctx: &Context, report: &mut Report) -> Result<()> {
+async fn clean_cluster(ctx: &Context, options: &CleanOptions, report: &mut Report) -> Result<()> {
     let cluster = ctx.cluster().await?;
-    cleanup::remove_owned(cluster, &ctx.config.openshift.idp_name, report).await
+    cleanup::remove_owned(cluster, &ctx.config.openshift.idp_name, report).await?;
+    if report.is_plan() {
+        return Ok(());
+    }
+    let wait = options
+        .wait
+        .then(|| Duration::from_secs(ctx.config.openshift.wait_timeout_secs));
+    cleanup::settle_projects(cluster, wait, &ctx.ui, report).await
 }
 
 /// Everything in the state directory but its lock and a sandbox that still runs from it.

@@ -88,6 +88,9 @@ pub struct OpenShift {
     pub idp_name: String,
     /// Name of the OAuthClient the demo app uses.
     pub oauth_client_name: String,
+    /// How long a step waits for the cluster to settle: a project still terminating from
+    /// an earlier delete (0: do not wait, fail with the reason).
+    pub wait_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -212,6 +215,7 @@ impl Default for OpenShift {
             oauth_url: None,
             idp_name: "keycloak".into(),
             oauth_client_name: "third-party-demo".into(),
+            wait_timeout_secs: 300,
         }
     }
 }

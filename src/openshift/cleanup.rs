@@ -1,7 +1,9 @@
 //! `clean` on the cluster: removes exactly what carries bridgectl's label (and its own
 //! entry in oauths/cluster); everything else is left as it was.
 
-use anyhow::Result;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
 use kube::api::ListParams;
 
 use super::cluster::Cluster;
@@ -9,6 +11,7 @@ use super::objects::{self, MANAGED_BY, MANAGER};
 use super::resources::{api, typed};
 use super::{identities, identity_provider};
 use crate::reconcile::{Kind, Outcome, Report};
+use crate::ui::Ui;
 
 /// The kinds bridgectl creates, in the order they are removed (bindings before the
 /// projects holding them; the identity provider's Secret and ConfigMap after it).
@@ -73,7 +76,82 @@ async fn remove_labelled(
         );
     }
     for object in found.items {
+        if object.metadata.deletion_timestamp.is_some() {
+            // Deleted by an earlier clean; deleting again would be refused (409).
+            report.found(
+                Kind::of_cluster_object(kind)?,
+                object.metadata.name.unwrap_or_default(),
+                Outcome::Unchanged,
+                vec![TERMINATING.into()],
+            );
+            continue;
+        }
         objects::remove(cluster, &typed(object, api_version, kind), report).await?;
     }
     Ok(())
+}
+
+const TERMINATING: &str = "terminating: the cluster is removing its content";
+
+/// After the deletes: the projects still terminating get a word in the report, and with
+/// `wait` (its bound) clean waits until the cluster has removed them.
+pub async fn settle_projects(
+    cluster: &Cluster,
+    wait: Option<Duration>,
+    ui: &Ui,
+    report: &mut Report,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let left = terminating_projects(cluster).await?;
+        if left.is_empty() {
+            return Ok(());
+        }
+        let Some(bound) = wait else {
+            for change in report.changes.iter_mut() {
+                if change.kind == Kind::Project && left.contains(&change.name) {
+                    change.details.push(TERMINATING.into());
+                }
+            }
+            ui.info(format!(
+                "still terminating: {}. `all` waits for them by itself; `clean --wait` waits \
+                 here",
+                left.join(", ")
+            ));
+            return Ok(());
+        };
+        if started.elapsed() >= bound {
+            bail!(
+                "projects {} are still terminating after {} s; the cluster is still removing \
+                 their content (openshift.wait_timeout_secs)",
+                left.join(", "),
+                bound.as_secs()
+            );
+        }
+        if !said {
+            ui.info(format!(
+                "waiting for the cluster to remove {}",
+                left.join(", ")
+            ));
+            said = true;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// bridgectl's namespaces that are terminating.
+async fn terminating_projects(cluster: &Cluster) -> Result<Vec<String>> {
+    let selector = format!("{MANAGED_BY}={MANAGER}");
+    let labelled = ListParams::default().labels(&selector);
+    let namespaces = api(&cluster.client, "v1", "Namespace", None)?;
+    let found = cluster
+        .call("terminating projects", || namespaces.list(&labelled))
+        .await?;
+    Ok(found
+        .items
+        .into_iter()
+        .filter(|ns| ns.metadata.deletion_timestamp.is_some())
+        .filter_map(|ns| ns.metadata.name)
+        .collect())
 }

@@ -165,6 +165,12 @@ impl Cluster {
                          log in again (`oc login`) or check --kubeconfig",
                         self.server
                     ),
+                    // The namespace lifecycle's refusal is not about who is logged in.
+                    403 if status.message.contains("because it is being terminated") => format!(
+                        "{what}: its project is still terminating from an earlier delete, so the \
+                         cluster refuses new content in it (403: {}). Run again once it is gone",
+                        status.message
+                    ),
                     403 => format!(
                         "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
                         status.message
@@ -243,4 +249,50 @@ fn certificate_problem(err: &kube::Error) -> Option<CertificateProblem> {
 /// Connection refused"), rather than the wrapper's one-line summary.
 fn root_causes(err: &kube::Error) -> String {
     distinct_causes(Some(err)).join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cluster;
+
+    fn cluster() -> Cluster {
+        let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
+        Cluster {
+            client: kube::Client::try_from(config).unwrap(),
+            server: "https://127.0.0.1:1/".into(),
+            ca_pems: vec![],
+            skips_tls_verify: false,
+        }
+    }
+
+    fn forbidden(message: &str) -> kube::Error {
+        let status = serde_json::json!({"code": 403, "reason": "Forbidden", "message": message});
+        kube::Error::Api(Box::new(serde_json::from_value(status).unwrap()))
+    }
+
+    #[tokio::test]
+    async fn a_terminating_namespace_is_named_as_the_cause_not_missing_rights() {
+        let cluster = cluster();
+        let explained = cluster.explain(
+            forbidden(
+                "rolebindings.rbac.authorization.k8s.io \"bridgectl-view-user-a\" is forbidden: \
+                 unable to create new content in namespace project-a because it is being terminated",
+            ),
+            "rolebinding project-a/bridgectl-view-user-a",
+        );
+        let message = explained.to_string();
+        assert!(
+            message.contains("still terminating from an earlier delete"),
+            "{message}"
+        );
+        assert!(!message.contains("cluster-admin"), "{message}");
+
+        let missing_rights = cluster
+            .explain(
+                forbidden("User \"dev\" cannot create resource"),
+                "rolebinding x",
+            )
+            .to_string();
+        assert!(missing_rights.contains("cluster-admin"), "{missing_rights}");
+    }
 }

@@ -23,3 +23,4 @@ mod step1_errors;
 mod step1_keycloak;
 mod step2_keycloak;
 mod step2_standard_exchange;
+mod terminating;

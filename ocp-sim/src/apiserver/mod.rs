@@ -5,6 +5,7 @@
 pub(crate) mod auth;
 pub(crate) mod discovery;
 pub(crate) mod field_error;
+pub(crate) mod lifecycle;
 pub(crate) mod rbac;
 pub(crate) mod resources;
 pub(crate) mod routes;

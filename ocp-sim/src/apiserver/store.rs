@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,10 @@ pub struct Store {
     admin_token: String,
     objects: BTreeMap<Key, Value>,
     tokens: BTreeMap<String, TokenRecord>,
+    /// How long a deleted namespace stays Terminating (zero: it goes at once).
+    termination_delay: Duration,
+    /// Terminating namespaces and when they go.
+    terminations: BTreeMap<String, Instant>,
 }
 
 fn key_of(def: &ResourceDef, namespace: &str, name: &str) -> Key {
@@ -78,6 +83,8 @@ impl Store {
             admin_token,
             objects: BTreeMap::new(),
             tokens: BTreeMap::new(),
+            termination_delay: Duration::ZERO,
+            terminations: BTreeMap::new(),
         }
     }
 
@@ -101,6 +108,15 @@ impl Store {
                 meta::namespace(&stored.object),
                 meta::name(&stored.object),
             );
+            // A namespace that was terminating when the simulator stopped goes now.
+            if def.kind == "Namespace"
+                && stored
+                    .object
+                    .pointer("/metadata/deletionTimestamp")
+                    .is_some()
+            {
+                store.terminations.insert(key.name.clone(), Instant::now());
+            }
             store.objects.insert(key, stored.object);
         }
         Ok(Some(store))
@@ -180,6 +196,32 @@ impl Store {
     pub fn remove_namespace_contents(&mut self, namespace: &str) {
         self.objects
             .retain(|k, _| k.namespace.is_empty() || k.namespace != namespace);
+    }
+
+    pub fn termination_delay(&self) -> Duration {
+        self.termination_delay
+    }
+
+    pub fn set_termination_delay(&mut self, delay: Duration) {
+        self.termination_delay = delay;
+    }
+
+    pub fn terminate_at(&mut self, namespace: &str, at: Instant) {
+        self.terminations.insert(namespace.to_string(), at);
+    }
+
+    /// The terminating namespaces due by `now`, forgotten as terminating.
+    pub fn terminations_due(&mut self, now: Instant) -> Vec<String> {
+        let due: Vec<String> = self
+            .terminations
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &due {
+            self.terminations.remove(name);
+        }
+        due
     }
 
     pub fn add_token(&mut self, token: &str, record: TokenRecord) {

@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// NAME=TOKEN: a bearer token for user NAME with no RBAC rights (repeatable).
     #[arg(long = "token", value_parser = parse_token)]
     pub tokens: Vec<(String, String)>,
+    /// Seconds a deleted namespace stays Terminating, refusing new content (0: gone at once).
+    #[arg(long, default_value_t = 0.0)]
+    pub namespace_termination_secs: f64,
 }
 
 fn parse_token(text: &str) -> Result<(String, String), String> {

@@ -22,6 +22,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()> {
             kubeconfig_out: args.kubeconfig_out,
             tokens: args.tokens,
             without_groups: args.without_groups,
+            namespace_termination: std::time::Duration::from_secs_f64(
+                args.namespace_termination_secs.max(0.0),
+            ),
         })
         .await?;
         println!("{}", running.startup_line());

@@ -38,6 +38,8 @@ pub struct Options {
     pub tokens: Vec<(String, String)>,
     /// API groups not to serve, e.g. project.openshift.io for a plain-Kubernetes cluster.
     pub without_groups: Vec<String>,
+    /// How long a deleted namespace stays Terminating; zero (the default) removes it at once.
+    pub namespace_termination: std::time::Duration,
 }
 
 impl Options {
@@ -50,6 +52,7 @@ impl Options {
             kubeconfig_out: None,
             tokens: Vec::new(),
             without_groups: Vec::new(),
+            namespace_termination: std::time::Duration::ZERO,
         }
     }
 }
@@ -119,6 +122,8 @@ pub async fn start(options: Options) -> Result<Running> {
             store
         }
     };
+    let mut store = store;
+    store.set_termination_delay(options.namespace_termination);
     let admin_token = store.admin_token().to_string();
 
     let api_listener = TcpListener::bind(&options.api_listen)

@@ -30,13 +30,23 @@ impl Sim {
     /// A simulator that does not serve the API groups in `without` (plain Kubernetes
     /// has no project.openshift.io).
     pub fn start_without(tokens: &[(&str, &str)], without: &[&str]) -> Sim {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut options = ocp_sim::Options::ephemeral(dir.path().join("sim"));
-        options.tokens = tokens
+        let tokens: Vec<(String, String)> = tokens
             .iter()
             .map(|(u, t)| (u.to_string(), t.to_string()))
             .collect();
-        options.without_groups = without.iter().map(|g| g.to_string()).collect();
+        let without: Vec<String> = without.iter().map(|g| g.to_string()).collect();
+        Sim::start_with(move |options| {
+            options.tokens = tokens;
+            options.without_groups = without;
+        })
+    }
+
+    /// A simulator whose options `customise` sets (e.g. how long a deleted namespace
+    /// stays Terminating).
+    pub fn start_with(customise: impl FnOnce(&mut ocp_sim::Options)) -> Sim {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut options = ocp_sim::Options::ephemeral(dir.path().join("sim"));
+        customise(&mut options);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {

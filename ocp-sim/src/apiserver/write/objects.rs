@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::apiserver::field_error::FieldError;
+use crate::apiserver::lifecycle;
 use crate::apiserver::resources::{self, ResourceDef};
 use crate::apiserver::status::{ApiError, ApiResult, GroupResource};
 use crate::apiserver::store::Store;
@@ -132,6 +133,9 @@ pub fn create(
         namespace_exists(store, namespace)?;
     }
     let name = meta::name(&obj).to_string();
+    if def.namespaced {
+        lifecycle::admit_create(store, &def.gr(), &name, namespace)?;
+    }
     if store.get(def, namespace, &name).is_some() {
         return Err(ApiError::already_exists(&def.gr(), &name));
     }
@@ -298,13 +302,14 @@ pub fn delete(
             "this namespace may not be deleted",
         ));
     }
+    if def.kind == "Namespace" {
+        let deleted = lifecycle::delete_namespace(store, name)?;
+        commit(store)?;
+        return Ok(deleted);
+    }
     let Some(removed) = store.remove(def, namespace, name) else {
         return Err(ApiError::not_found(&gr, name));
     };
-    if def.kind == "Namespace" {
-        // The simulator finalizes at once instead of passing through Terminating.
-        store.remove_namespace_contents(name);
-    }
     commit(store)?;
     Ok(removed)
 }
