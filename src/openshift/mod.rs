@@ -4,6 +4,7 @@
 pub mod cleanup;
 pub mod cluster;
 pub mod desired;
+pub mod hosted;
 pub mod identities;
 pub mod identity_provider;
 pub mod oauth_server;

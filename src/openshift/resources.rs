@@ -56,6 +56,12 @@ const KINDS: &[Kind] = &[
         namespaced: false,
     },
     Kind {
+        api_version: "config.openshift.io/v1",
+        kind: "Infrastructure",
+        plural: "infrastructures",
+        namespaced: false,
+    },
+    Kind {
         api_version: "oauth.openshift.io/v1",
         kind: "OAuthClient",
         plural: "oauthclients",

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::context::Context;
 use crate::keycloak::{server, users};
-use crate::openshift::{desired, identities, identity_provider, objects};
+use crate::openshift::{desired, hosted, identities, identity_provider, objects};
 use crate::reconcile::Report;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
@@ -23,6 +23,8 @@ pub async fn run(ctx: &Context) -> Result<Report> {
 pub async fn provider(ctx: &Context, report: &mut Report) -> Result<()> {
     let desired = desired::sign_in(&ctx.config, &ctx.state, &ctx.ca_pem()?)?;
     let cluster = ctx.cluster().await?;
+    let ca_file = ctx.state.root().join(crate::tls::CA_CERT);
+    hosted::refuse_external_oauth(cluster, &desired.identity_provider, &ca_file).await?;
     for object in &desired.secret_and_ca {
         objects::ensure(cluster, object, report).await?;
     }

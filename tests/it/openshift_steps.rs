@@ -290,3 +290,37 @@ fn refused_credentials_and_missing_permissions_are_named() {
         .assert_contains("cluster-admin");
     assert!(!run.all().contains("plain-user-token"));
 }
+
+/// A hosted control plane (ROSA with HCP) keeps OAuth on the HostedCluster: step3 stops
+/// before any write and prints the `rosa create idp` command with the values it would have
+/// written, and no secret; step5 (RBAC is the cluster's own) still works.
+#[test]
+fn a_hosted_control_plane_is_refused_before_any_write_with_the_rosa_command() {
+    let sim = Sim::start_with(|options| options.control_plane_topology = "External".into());
+    let bed = sim.bed("hosted");
+    sim.reset_counts();
+    let refused = bed.run(&["step3"]);
+    refused
+        .assert_failed()
+        .assert_no_panic()
+        .assert_contains("controlPlaneTopology External")
+        .assert_contains("rosa create idp --cluster <your cluster> --type openid --name keycloak")
+        .assert_contains("--client-id ocp-oauth")
+        .assert_contains(&format!(
+            "--issuer-url https://127.0.0.1:{}/realms/demo",
+            bed.port
+        ))
+        .assert_contains("--username-claims preferred_username")
+        .assert_contains("--mapping-method claim");
+    assert_eq!(
+        sim.writes_since_reset(),
+        0,
+        "step3 wrote to a hosted cluster"
+    );
+    assert_eq!(sim.identity_provider_names(), ["htpasswd"]);
+    assert!(
+        !refused.all().contains(&bed.secret("client-ocp-oauth")),
+        "the client secret was printed"
+    );
+    bed.run(&["step5"]).assert_ok();
+}

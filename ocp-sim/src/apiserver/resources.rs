@@ -88,6 +88,19 @@ pub const OAUTHS: ResourceDef = ResourceDef {
     short_names: &[],
     crd: true,
 };
+/// `infrastructures/cluster`: where the control plane runs (`status.controlPlaneTopology`;
+/// `External` on a hosted control plane, where OAuth is not the cluster's to change).
+pub const INFRASTRUCTURES: ResourceDef = ResourceDef {
+    group: "config.openshift.io",
+    version: "v1",
+    plural: "infrastructures",
+    singular: "infrastructure",
+    kind: "Infrastructure",
+    namespaced: false,
+    verbs: &["get", "list"],
+    short_names: &[],
+    crd: true,
+};
 pub const OAUTHCLIENTS: ResourceDef = ResourceDef {
     group: "oauth.openshift.io",
     version: "v1",
@@ -151,6 +164,7 @@ pub static ALL: &[&ResourceDef] = &[
     &ROLEBINDINGS,
     &CLUSTERROLES,
     &OAUTHS,
+    &INFRASTRUCTURES,
     &OAUTHCLIENTS,
     &PROJECTS,
     &PROJECTREQUESTS,

@@ -7,6 +7,7 @@ use crate::apiserver::resources::{self, ResourceDef};
 use crate::apiserver::status::ApiResult;
 use crate::apiserver::store::Store;
 use crate::apiserver::write::objects::{self, Ownership};
+use crate::meta;
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
     json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
@@ -152,4 +153,32 @@ pub fn install(store: &mut Store) -> ApiResult<()> {
         "kubectl-edit",
     )?;
     Ok(())
+}
+
+/// `infrastructures/cluster` with the control plane's topology (`HighlyAvailable`,
+/// `SingleReplica`, or `External` for a hosted control plane), written at every start.
+pub fn infrastructure(store: &mut Store, topology: &str) {
+    let existing = store
+        .get(&resources::INFRASTRUCTURES, "", "cluster")
+        .cloned();
+    let metadata = match existing {
+        Some(found) => found["metadata"].clone(),
+        None => {
+            json!({"name": "cluster", "uid": meta::new_uid(), "creationTimestamp": meta::now(), "generation": 1})
+        }
+    };
+    store.put(
+        &resources::INFRASTRUCTURES,
+        json!({
+            "apiVersion": "config.openshift.io/v1",
+            "kind": "Infrastructure",
+            "metadata": metadata,
+            "spec": {"platformSpec": {"type": "None"}},
+            "status": {
+                "controlPlaneTopology": topology,
+                "infrastructureTopology": if topology == "External" { "HighlyAvailable" } else { topology },
+                "platform": "None",
+            },
+        }),
+    );
 }

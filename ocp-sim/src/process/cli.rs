@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// Seconds a deleted namespace stays Terminating, refusing new content (0: gone at once).
     #[arg(long, default_value_t = 0.0)]
     pub namespace_termination_secs: f64,
+    /// infrastructures/cluster status.controlPlaneTopology: HighlyAvailable, SingleReplica,
+    /// or External (a hosted control plane)
+    #[arg(long, default_value = "HighlyAvailable")]
+    pub control_plane_topology: String,
 }
 
 fn parse_token(text: &str) -> Result<(String, String), String> {

@@ -25,6 +25,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()> {
             namespace_termination: std::time::Duration::from_secs_f64(
                 args.namespace_termination_secs.max(0.0),
             ),
+            control_plane_topology: args.control_plane_topology,
         })
         .await?;
         println!("{}", running.startup_line());

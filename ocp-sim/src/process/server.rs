@@ -40,6 +40,9 @@ pub struct Options {
     pub without_groups: Vec<String>,
     /// How long a deleted namespace stays Terminating; zero (the default) removes it at once.
     pub namespace_termination: std::time::Duration,
+    /// `infrastructures/cluster` status.controlPlaneTopology: `External` is a hosted
+    /// control plane (ROSA with HCP), where oauths/cluster is not the cluster's to change.
+    pub control_plane_topology: String,
 }
 
 impl Options {
@@ -53,6 +56,7 @@ impl Options {
             tokens: Vec::new(),
             without_groups: Vec::new(),
             namespace_termination: std::time::Duration::ZERO,
+            control_plane_topology: "HighlyAvailable".into(),
         }
     }
 }
@@ -124,6 +128,8 @@ pub async fn start(options: Options) -> Result<Running> {
     };
     let mut store = store;
     store.set_termination_delay(options.namespace_termination);
+    seed::infrastructure(&mut store, &options.control_plane_topology);
+    store.save().context("writing the initial state")?;
     let admin_token = store.admin_token().to_string();
 
     let api_listener = TcpListener::bind(&options.api_listen)
