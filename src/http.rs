@@ -4,12 +4,14 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-/// A client that verifies servers against `ca_pem` only (not the system store).
+/// A client that verifies servers against the certificates in `ca_pem` only (our CA, or a
+/// bundle of CAs; not the system store).
 pub fn client_trusting(ca_pem: &str, timeout: Duration) -> Result<reqwest::Client> {
-    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes())
+    let cas = reqwest::Certificate::from_pem_bundle(ca_pem.as_bytes())
         .context("the CA certificate in the state directory does not parse")?;
+    anyhow::ensure!(!cas.is_empty(), "no CA certificate to trust");
     reqwest::Client::builder()
-        .tls_certs_only([ca])
+        .tls_certs_only(cas)
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(3))
         .redirect(reqwest::redirect::Policy::none())

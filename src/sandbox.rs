@@ -77,12 +77,7 @@ pub async fn up(ctx: &Ctx) -> Result<Report> {
         ] {
             crate::ports::ensure_free([127, 0, 0, 1].into(), port, "the simulator", field)?;
         }
-        start(
-            &ctx.state,
-            &program,
-            config.sandbox.api_port,
-            config.sandbox.oauth_port,
-        )?;
+        start(&ctx.state, &program, &config.sandbox)?;
         ctx.ui.info(format!(
             "sandbox running; its kubeconfig is {} (used by default when no cluster is configured)",
             kubeconfig_path(root).display()
@@ -154,7 +149,7 @@ impl Program {
 
 /// Spawns the simulator in its own process group (a terminal's Ctrl-C does not reach it)
 /// and waits for its startup line, which it prints once both servers listen.
-fn start(state: &StateDir, program: &Program, api_port: u16, oauth_port: u16) -> Result<()> {
+fn start(state: &StateDir, program: &Program, sandbox: &crate::config::Sandbox) -> Result<()> {
     let dir = sandbox_dir(state.root());
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let startup = dir.join(STARTUP_FILE);
@@ -170,15 +165,24 @@ fn start(state: &StateDir, program: &Program, api_port: u16, oauth_port: u16) ->
     let stderr = private()
         .open(dir.join(LOG_FILE))
         .context("cannot open the sandbox log")?;
-    let child = Command::new(&program.path)
+    let mut command = Command::new(&program.path);
+    command
         .args(&program.leading_args)
         .arg("serve")
         .arg("--data-dir")
         .arg(dir.join("data"))
-        .arg(format!("--api-listen=127.0.0.1:{api_port}"))
-        .arg(format!("--oauth-listen=127.0.0.1:{oauth_port}"))
+        .arg(format!("--api-listen=127.0.0.1:{}", sandbox.api_port))
+        .arg(format!("--oauth-listen=127.0.0.1:{}", sandbox.oauth_port))
+        .arg(format!(
+            "--namespace-termination-secs={}",
+            sandbox.namespace_termination_secs
+        ))
         .arg("--kubeconfig-out")
-        .arg(dir.join(KUBECONFIG))
+        .arg(dir.join(KUBECONFIG));
+    if let Some(secs) = sandbox.oauth_rollout_secs {
+        command.arg(format!("--oauth-rollout-secs={secs}"));
+    }
+    let child = command
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)

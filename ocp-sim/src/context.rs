@@ -8,6 +8,7 @@ use crate::apiserver::lifecycle;
 use crate::apiserver::store::Store;
 use crate::hooks::faults::Hooks;
 use crate::oauth::flows::Flows;
+use crate::oauth::operator::Authentication;
 
 pub struct Sim {
     store: Mutex<Store>,
@@ -21,6 +22,9 @@ pub struct Sim {
     /// API groups this cluster does not serve (`--without-group`), e.g.
     /// project.openshift.io to behave like plain Kubernetes.
     pub hidden_groups: Vec<String>,
+    /// The modelled authentication operator (`--oauth-rollout-secs`); without it the
+    /// OAuth server reads `oauths/cluster` as it is at each request.
+    authentication: Option<Mutex<Authentication>>,
 }
 
 /// Locks that survive a panicking holder: the data is still consistent because every
@@ -44,6 +48,26 @@ impl Sim {
             oauth_url,
             api_address,
             hidden_groups: Vec::new(),
+            authentication: None,
+        }
+    }
+
+    /// Turns on the authentication operator's model, serving what the store holds now.
+    pub fn model_authentication_operator(&mut self) {
+        let operator = Authentication::new(&self.store());
+        self.authentication = Some(Mutex::new(operator));
+    }
+
+    pub fn authentication(&self) -> Option<MutexGuard<'_, Authentication>> {
+        self.authentication.as_ref().map(lock)
+    }
+
+    /// Runs `read` on the configuration the OAuth server serves: the last rollout's when
+    /// the operator is modelled, else the store as it is.
+    pub fn with_served<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
+        match self.authentication() {
+            Some(operator) => read(&operator.served),
+            None => read(&self.store()),
         }
     }
 

@@ -9,6 +9,7 @@
 //! | Client-secret checks (Basic or form, additional secrets) | `oauth/client.rs`, used by `oauth/token.rs` |
 //! | OAuthClient handling: grant method (auto, prompt, deny) | `oauth/grant.rs`; its validation in `apiserver/validate/openshift.rs` |
 //! | Identity providers read from `oauths/cluster`, the `ca` ConfigMap, the client Secret | `oauth/idp.rs` |
+//! | The authentication operator's rollout and Degraded state (`--oauth-rollout-secs`), `clusteroperators/authentication` | `oauth/operator.rs` |
 //! | Issuer and CA checks of OpenID providers, ID-token validation | `oauth/oidc.rs` |
 //! | Identities and users: mapping per `mappingMethod` | `oauth/identity.rs` |
 //! | Token exchange: codes, PKCE, `sha256~` access tokens | `oauth/token.rs` |

@@ -30,6 +30,12 @@ pub struct Sandbox {
     /// Loopback ports of the simulated API server and OAuth server.
     pub api_port: u16,
     pub oauth_port: u16,
+    /// Model the authentication operator's rollout: a change to the identity providers is
+    /// served this many seconds after it is written (and only once its issuer answers).
+    /// None: at once.
+    pub oauth_rollout_secs: Option<f64>,
+    /// Seconds a deleted project stays Terminating (0: gone at once).
+    pub namespace_termination_secs: f64,
 }
 
 impl Default for Sandbox {
@@ -38,6 +44,8 @@ impl Default for Sandbox {
             binary: None,
             api_port: 6443,
             oauth_port: 6444,
+            oauth_rollout_secs: None,
+            namespace_termination_secs: 0.0,
         }
     }
 }
@@ -88,8 +96,9 @@ pub struct OpenShift {
     pub idp_name: String,
     /// Name of the OAuthClient the demo app uses.
     pub oauth_client_name: String,
-    /// How long a step waits for the cluster to settle: a project still terminating from
-    /// an earlier delete (0: do not wait, fail with the reason).
+    /// How long a step waits for the cluster to settle: the authentication operator's
+    /// rollout of the identity provider, a project still terminating from an earlier
+    /// delete (0: do not wait, fail with the reason).
     pub wait_timeout_secs: u64,
 }
 
@@ -215,7 +224,7 @@ impl Default for OpenShift {
             oauth_url: None,
             idp_name: "keycloak".into(),
             oauth_client_name: "third-party-demo".into(),
-            wait_timeout_secs: 300,
+            wait_timeout_secs: 600,
         }
     }
 }

@@ -13,3 +13,4 @@ mod optimistic;
 pub mod projects;
 pub mod rbac;
 pub mod resources;
+pub mod rollout;

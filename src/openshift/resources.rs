@@ -57,6 +57,12 @@ const KINDS: &[Kind] = &[
     },
     Kind {
         api_version: "config.openshift.io/v1",
+        kind: "ClusterOperator",
+        plural: "clusteroperators",
+        namespaced: false,
+    },
+    Kind {
+        api_version: "config.openshift.io/v1",
         kind: "Infrastructure",
         plural: "infrastructures",
         namespaced: false,

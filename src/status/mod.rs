@@ -60,7 +60,17 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
             *row = failed(row.part, problem.clone());
         }
     }
-    for row in rows.iter_mut().filter(|row| row.ok) {
+    // A provider the cluster is still rolling out is neither done nor broken.
+    if let Some(row) = rows
+        .iter_mut()
+        .find(|row| row.ok && row.part == Part::IdentityProvider)
+        && let Some(why) = probes::rollout(&plan).await
+    {
+        row.rolling_out = true;
+        row.reason = format!("rolling out: {why}");
+        row.hint = Some("wait, or run `bridgectl step3`, which waits for it".into());
+    }
+    for row in rows.iter_mut().filter(|row| row.ok && !row.rolling_out) {
         if let Some(facts) = facts(ctx, row.part) {
             row.reason = format!("{}: {facts}", row.reason);
         }
@@ -105,6 +115,7 @@ fn row_from_plan(part: Part, plan: &anyhow::Result<Report>) -> Row {
         return Row {
             part,
             ok: true,
+            rolling_out: false,
             reason: format!("{} as configured", count(mine.len(), "object")),
             hint: None,
         };
@@ -159,6 +170,7 @@ fn failed(part: Part, reason: String) -> Row {
     Row {
         part,
         ok: false,
+        rolling_out: false,
         reason,
         hint: Some(format!(
             "run `bridgectl {}` (or `bridgectl all`)",
@@ -179,7 +191,11 @@ pub fn render(rows: &[Row]) -> String {
     let width = rows.iter().map(|r| r.part.label().len()).max().unwrap_or(0);
     let mut out = String::new();
     for row in rows {
-        let mark = if row.ok { "✔" } else { "✖" };
+        let mark = match (row.ok, row.rolling_out) {
+            (true, false) => "✔",
+            (true, true) => "◌",
+            (false, _) => "✖",
+        };
         let _ = writeln!(out, "{mark} {:width$}  {}", row.part.label(), row.reason);
         if let Some(hint) = &row.hint {
             let _ = writeln!(out, "  {:width$}  ↳ {hint}", "");

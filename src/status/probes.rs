@@ -8,6 +8,7 @@ use super::row::Row;
 use crate::context::Context;
 use crate::demo_app::container::local_health_url;
 use crate::keycloak::server::health_url;
+use crate::openshift::rollout::{Probe, Rollout};
 use crate::verify;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -42,6 +43,24 @@ async fn answers(client: &reqwest::Client, url: &str) -> Result<(), String> {
     }
 }
 
+/// Why the cluster does not serve bridgectl's identity provider yet (its authentication
+/// operator rolling it out, or Degraded), if it does not.
+pub async fn rollout(ctx: &Context) -> Option<String> {
+    let upstreams = crate::demo_app::upstreams::resolve(ctx, ctx.ca_pem().ok()?)
+        .await
+        .ok()?;
+    let probe = Probe {
+        cluster: ctx.cluster().await.ok()?,
+        config: &ctx.config,
+        oauth_url: &upstreams.ocp_oauth_url,
+        ca_bundle: &upstreams.ca_bundle,
+    };
+    match probe.look().await.ok()? {
+        Rollout::Served => None,
+        Rollout::Pending { why, .. } => Some(why),
+    }
+}
+
 /// The first configured user through the demo app: sign-in, token exchange, OpenShift.
 pub async fn token_exchange(ctx: &Context) -> Row {
     let part = Part::TokenExchange;
@@ -49,6 +68,7 @@ pub async fn token_exchange(ctx: &Context) -> Row {
         return Row {
             part,
             ok: false,
+            rolling_out: false,
             reason: "no users configured".into(),
             hint: Some("add a user to the configuration".into()),
         };
@@ -59,6 +79,7 @@ pub async fn token_exchange(ctx: &Context) -> Row {
             return Row {
                 part,
                 ok: false,
+                rolling_out: false,
                 reason: format!("{err:#}"),
                 hint: Some("run `bridgectl verify` for every user".into()),
             };
@@ -68,6 +89,7 @@ pub async fn token_exchange(ctx: &Context) -> Row {
     Row {
         part,
         ok: row.passed(),
+        rolling_out: false,
         reason: match &row.problem {
             None if row.passed() => format!(
                 "{} signed in, exchanged a token (azp {}) and listed {}",

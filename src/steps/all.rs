@@ -109,9 +109,11 @@ pub async fn run(ctx: &Context) -> Vec<StepRun> {
             step3::provider(&step_ctx, &mut report).await?;
             if step2_read_users(users_read.clone()).await {
                 step3::identities(&step_ctx, &mut report).await?;
+                step3::served(&step_ctx).await?;
             } else {
                 step_ctx.ui.detail(
-                    "OpenShift identities not checked: step2 did not read Keycloak's users",
+                    "OpenShift identities and the provider's rollout not checked: step2 did \
+                     not read Keycloak's users",
                 );
             }
             Ok(report)

@@ -1,7 +1,8 @@
 //! step3: the OpenShift side of the sign-in: the ocp client's secret and our CA in
 //! openshift-config, our identity provider in oauths/cluster, the demo app's OAuthClient;
-//! then the cluster's identities of configured users checked against their Keycloak ids.
-//! Two phases, so that `all` can run the first before Keycloak answers.
+//! then the cluster's identities of configured users checked against their Keycloak ids,
+//! then the wait for the cluster to serve the provider (its authentication operator rolls
+//! it out). In `all` the later phases run once step2 has made Keycloak's users.
 
 use std::time::Duration;
 
@@ -9,14 +10,31 @@ use anyhow::Result;
 
 use crate::context::Context;
 use crate::keycloak::{server, users};
-use crate::openshift::{desired, hosted, identities, identity_provider, objects};
+use crate::openshift::{desired, hosted, identities, identity_provider, objects, rollout};
 use crate::reconcile::Report;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let mut report = ctx.report();
     provider(ctx, &mut report).await?;
     identities(ctx, &mut report).await?;
+    served(ctx).await?;
     Ok(report)
+}
+
+/// Waits until the OAuth server sends a sign-in through our provider to Keycloak and the
+/// authentication operator has settled (not in a plan).
+pub async fn served(ctx: &Context) -> Result<()> {
+    if ctx.gate.plans() {
+        return Ok(());
+    }
+    let upstreams = crate::demo_app::upstreams::resolve(ctx, ctx.ca_pem()?).await?;
+    let probe = rollout::Probe {
+        cluster: ctx.cluster().await?,
+        config: &ctx.config,
+        oauth_url: &upstreams.ocp_oauth_url,
+        ca_bundle: &upstreams.ca_bundle,
+    };
+    probe.wait(&ctx.ui).await
 }
 
 /// The secret, the CA, the identity provider and the OAuthClient.

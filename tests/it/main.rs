@@ -18,6 +18,7 @@ mod openshift_flow;
 mod openshift_steps;
 mod operator_loop;
 mod proxies;
+mod rollout;
 mod secret_leaks;
 mod step1_errors;
 mod step1_keycloak;

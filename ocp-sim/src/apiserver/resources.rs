@@ -101,6 +101,18 @@ pub const INFRASTRUCTURES: ResourceDef = ResourceDef {
     short_names: &[],
     crd: true,
 };
+/// `clusteroperators/authentication`, written by the modelled authentication operator.
+pub const CLUSTEROPERATORS: ResourceDef = ResourceDef {
+    group: "config.openshift.io",
+    version: "v1",
+    plural: "clusteroperators",
+    singular: "clusteroperator",
+    kind: "ClusterOperator",
+    namespaced: false,
+    verbs: &["get", "list"],
+    short_names: &["co"],
+    crd: true,
+};
 pub const OAUTHCLIENTS: ResourceDef = ResourceDef {
     group: "oauth.openshift.io",
     version: "v1",
@@ -165,6 +177,7 @@ pub static ALL: &[&ResourceDef] = &[
     &CLUSTERROLES,
     &OAUTHS,
     &INFRASTRUCTURES,
+    &CLUSTEROPERATORS,
     &OAUTHCLIENTS,
     &PROJECTS,
     &PROJECTREQUESTS,

@@ -127,10 +127,7 @@ pub async fn handler(
         (None, None) => {}
     }
 
-    let providers = {
-        let store = sim.store();
-        idp::all(&store)
-    };
+    let providers = sim.with_served(idp::all);
     let chosen = match param("idp") {
         Some(name) => match providers.into_iter().find(|p| p.name == name) {
             Some(p) => p,
@@ -188,10 +185,7 @@ pub async fn handler(
 }
 
 async fn start_open_id(sim: &Sim, provider: &idp::Provider, request: AuthorizeRequest) -> Response {
-    let cfg = {
-        let store = sim.store();
-        provider.open_id(&store)
-    };
+    let cfg = sim.with_served(|served| provider.open_id(served));
     let cfg = match cfg {
         Ok(cfg) => cfg,
         Err(why) => {

@@ -56,20 +56,17 @@ pub async fn handler(
         );
     };
 
-    let loaded = {
-        let store = sim.store();
-        match idp::find(&store, &idp_name) {
-            Some(p) if p.kind == "OpenID" => {
-                p.open_id(&store).map(|cfg| (cfg, p.mapping_method.clone()))
-            }
-            Some(_) => Err(format!(
-                "identity provider {idp_name:?} is not an OpenID provider"
-            )),
-            None => Err(format!(
-                "identity provider {idp_name:?} is no longer configured"
-            )),
+    let loaded = sim.with_served(|served| match idp::find(served, &idp_name) {
+        Some(p) if p.kind == "OpenID" => {
+            p.open_id(served).map(|cfg| (cfg, p.mapping_method.clone()))
         }
-    };
+        Some(_) => Err(format!(
+            "identity provider {idp_name:?} is not an OpenID provider"
+        )),
+        None => Err(format!(
+            "identity provider {idp_name:?} is no longer configured"
+        )),
+    });
     let (cfg, mapping_method) = match loaded {
         Ok(x) => x,
         Err(why) => return pages::error(500, "server_error", &why),

@@ -11,6 +11,7 @@ mod identity;
 mod idp;
 pub(crate) mod metadata;
 pub(crate) mod oidc;
+pub(crate) mod operator;
 mod pages;
 mod token;
 

@@ -48,6 +48,10 @@ pub struct ServeArgs {
     /// or External (a hosted control plane)
     #[arg(long, default_value = "HighlyAvailable")]
     pub control_plane_topology: String,
+    /// Model the authentication operator: a change to oauths/cluster is validated (the
+    /// issuer's discovery fetched) and served only after this many seconds of rollout
+    #[arg(long)]
+    pub oauth_rollout_secs: Option<f64>,
 }
 
 fn parse_token(text: &str) -> Result<(String, String), String> {

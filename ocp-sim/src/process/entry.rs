@@ -26,6 +26,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()> {
                 args.namespace_termination_secs.max(0.0),
             ),
             control_plane_topology: args.control_plane_topology,
+            oauth_rollout: args
+                .oauth_rollout_secs
+                .map(|secs| std::time::Duration::from_secs_f64(secs.max(0.0))),
         })
         .await?;
         println!("{}", running.startup_line());

@@ -43,6 +43,10 @@ pub struct Options {
     /// `infrastructures/cluster` status.controlPlaneTopology: `External` is a hosted
     /// control plane (ROSA with HCP), where oauths/cluster is not the cluster's to change.
     pub control_plane_topology: String,
+    /// Models the authentication operator with this rollout time: the OAuth server keeps
+    /// serving the old identity providers until a change is validated and rolled out.
+    /// `None` (the default): every change is served at once.
+    pub oauth_rollout: Option<std::time::Duration>,
 }
 
 impl Options {
@@ -57,6 +61,7 @@ impl Options {
             without_groups: Vec::new(),
             namespace_termination: std::time::Duration::ZERO,
             control_plane_topology: "HighlyAvailable".into(),
+            oauth_rollout: None,
         }
     }
 }
@@ -154,6 +159,9 @@ pub async fn start(options: Options) -> Result<Running> {
         api_url.trim_start_matches("https://").to_string(),
     );
     sim.hidden_groups = options.without_groups.clone();
+    if options.oauth_rollout.is_some() {
+        sim.model_authentication_operator();
+    }
     let sim = Arc::new(sim);
 
     let kubeconfig_path = options
@@ -183,6 +191,10 @@ pub async fn start(options: Options) -> Result<Running> {
         },
     ));
 
+    let mut tasks = vec![api_task, oauth_task];
+    if let Some(rollout) = options.oauth_rollout {
+        tasks.push(tokio::spawn(oauth::operator::run(sim.clone(), rollout)));
+    }
     Ok(Running {
         api_url,
         oauth_url,
@@ -191,7 +203,7 @@ pub async fn start(options: Options) -> Result<Running> {
         ca_pem: material.ca.cert_pem,
         admin_token,
         sim,
-        tasks: vec![api_task, oauth_task],
+        tasks,
     })
 }
 

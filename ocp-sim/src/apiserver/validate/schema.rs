@@ -59,7 +59,7 @@ pub fn of(def: &ResourceDef) -> Value {
             "spec": {"identityProviders": [identity_provider()], "tokenConfig": "*", "templates": "*"},
             "status": "*"
         }),
-        "Infrastructure" => json!({"spec": "*", "status": "*"}),
+        "Infrastructure" | "ClusterOperator" => json!({"spec": "*", "status": "*"}),
         "OAuthClient" => json!({
             "secret": "s", "additionalSecrets": ["s"], "respondWithChallenges": "b",
             "grantMethod": "s", "scopeRestrictions": ["*"], "redirectURIs": ["s"],
