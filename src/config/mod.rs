@@ -40,6 +40,13 @@ pub fn load(inputs: Inputs<'_>) -> Result<Loaded> {
                 Some(key) => anyhow::anyhow!(
                     "invalid configuration in {origin}: {path}: unknown field `{key}`, field names are text"
                 ),
+                // serde names an empty top-level key as "unknown field ``": say where it is.
+                None if path.is_empty() && err.inner().to_string().starts_with("unknown field ``") => {
+                    anyhow::anyhow!(
+                        "invalid configuration in {origin}: an empty key at the top level: {}",
+                        err.inner()
+                    )
+                }
                 None if path.is_empty() => {
                     anyhow::anyhow!("invalid configuration in {origin}: {}", err.inner())
                 }

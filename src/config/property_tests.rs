@@ -874,6 +874,8 @@ fn what_the_property_found() {
         (&b"keycloak: {1: x}\n"[..], "keycloak.1: unknown field `1`, field names are text".to_string()),
         (b"? [a]\n: 1\n", "[\"a\"]: unknown field `[\"a\"]`, field names are text".into()),
         (b"~: 1\n", "null: unknown field `null`, field names are text".into()),
+        // An empty top-level key was named nowhere.
+        (b"'': []\n", "an empty key at the top level: unknown field ``".into()),
         // Bytes that are not UTF-8 had no position.
         (
             b"keycloak:\n  realm: d\xe9mo\n",
