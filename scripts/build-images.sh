@@ -4,6 +4,7 @@
 #   $KEYCLOAK_IMAGE  the official Keycloak distribution on it, laid out like the official image
 #   $OLD_GLIBC_IMAGE Debian bullseye's essential packages (glibc 2.31, older than the host's):
 #                    a base the demo app's image must start on
+#   localhost/bridgectl/keycloak:<v> for each of $KEYCLOAK_OTHER_VERSIONS (the tests' others)
 # Downloads and root filesystems are cached in $KIT_CACHE; existing images are kept.
 . "$(dirname "$0")/lib.sh"
 
@@ -33,23 +34,34 @@ if ! image_exists "$OLD_GLIBC_IMAGE"; then
   podman import --quiet "$rootfs" "$OLD_GLIBC_IMAGE" >/dev/null
 fi
 
-# The unpacked distribution doubles as the Keycloak the simulator's own tests run directly.
-dist="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
-if [ ! -s "$dist" ]; then
-  kit_log "downloading Keycloak $KEYCLOAK_VERSION from Maven Central"
-  mvn -q -B dependency:get -Dtransitive=false \
-    "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip"
-fi
-ctx="$KEYCLOAK_CONTEXT"
-if [ ! -x "$ctx/keycloak/bin/kc.sh" ]; then
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  unzip -q "$dist" -d "$ctx"
-  mv "$ctx/keycloak-$KEYCLOAK_VERSION" "$ctx/keycloak"
-fi
-
-if ! image_exists "$KEYCLOAK_IMAGE"; then
+# Downloads Keycloak VERSION from Maven Central, unpacks it into its build context and
+# builds IMAGE on the base, laid out like the official image (each only when missing).
+keycloak_image() {
+  local version="$1" image="$2"
+  local ctx="$KIT_CACHE/keycloak-$version-context"
+  local dist="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip"
+  if [ ! -s "$dist" ] && [ ! -x "$ctx/keycloak/bin/kc.sh" ]; then
+    kit_log "downloading Keycloak $version from Maven Central"
+    mvn -q -B dependency:get -Dtransitive=false \
+      "-Dartifact=org.keycloak:keycloak-quarkus-dist:$version:zip"
+  fi
+  if [ ! -x "$ctx/keycloak/bin/kc.sh" ]; then
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    unzip -q "$dist" -d "$ctx"
+    mv "$ctx/keycloak-$version" "$ctx/keycloak"
+  fi
+  if image_exists "$image"; then
+    return 0
+  fi
   cp "$(dirname "$0")/keycloak.Containerfile" "$ctx/Containerfile"
-  kit_log "building $KEYCLOAK_IMAGE"
-  podman build --quiet --build-arg "BASE=$BASE_IMAGE" -t "$KEYCLOAK_IMAGE" "$ctx" >/dev/null
-fi
-kit_log "images ready: $BASE_IMAGE $KEYCLOAK_IMAGE $OLD_GLIBC_IMAGE"
+  kit_log "building $image"
+  podman build --quiet --build-arg "BASE=$BASE_IMAGE" -t "$image" "$ctx" >/dev/null
+}
+
+# The version bridgectl runs by default; its unpacked distribution doubles as the Keycloak
+# the simulator's own tests run directly.
+keycloak_image "$KEYCLOAK_VERSION" "$KEYCLOAK_IMAGE"
+for version in $KEYCLOAK_OTHER_VERSIONS; do
+  keycloak_image "$version" "localhost/bridgectl/keycloak:$version"
+done
+kit_log "images ready: $BASE_IMAGE $KEYCLOAK_IMAGE $OLD_GLIBC_IMAGE ${KEYCLOAK_OTHER_VERSIONS:+(and Keycloak $KEYCLOAK_OTHER_VERSIONS)}"

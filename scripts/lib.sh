@@ -8,6 +8,9 @@ KIT_CACHE="${BRIDGECTL_KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bridgectl-kit}
 mkdir -p "$KIT_CACHE"
 
 KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.2.5}"
+# Keycloak versions built besides it, each an image of its own (scripts/test.sh asks for
+# the ones its compatibility tests run; the main job needs none).
+KEYCLOAK_OTHER_VERSIONS="${KEYCLOAK_OTHER_VERSIONS:-}"
 BASE_IMAGE="${BRIDGECTL_BASE_IMAGE:-localhost/bridgectl/base-jre:bookworm}"
 # A base with an older C library (glibc 2.31) than the host's, for the demo app's image.
 OLD_GLIBC_IMAGE="${BRIDGECTL_OLD_GLIBC_IMAGE:-localhost/bridgectl/debian:bullseye}"

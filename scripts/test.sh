@@ -2,6 +2,9 @@
 # The whole test suite on a fresh machine: prepare the sandbox kit, then run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The compatibility tests run the newest Keycloak 26.x served here and one from before the
+# standard token exchange (which bridgectl must refuse), besides the default.
+export KEYCLOAK_OTHER_VERSIONS="26.7.3 26.1.0"
 scripts/sandbox-kit.sh
 . scripts/lib.sh
 # The simulator's end-to-end test runs this Keycloak directly; it must not skip in CI.

@@ -74,6 +74,14 @@ impl AdminClient {
         })?))
     }
 
+    /// `/admin/serverinfo`: the version, the features, the providers. The one call outside
+    /// `/admin/realms`; the URL parser resolves the `..` to the realms' parent.
+    pub async fn server_info(&self) -> Result<Value> {
+        self.get("/../serverinfo", "Keycloak's server info")
+            .await?
+            .ok_or_else(|| anyhow!("Keycloak has no /admin/serverinfo (is it Keycloak?)"))
+    }
+
     /// Creates; returns the new object's id from the Location header when there is one.
     pub async fn post(&self, path: &str, body: &Value, what: &str) -> Result<Option<String>> {
         let resp = self.send(Method::POST, path, Some(body), what).await?;

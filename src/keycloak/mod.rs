@@ -6,3 +6,4 @@ pub mod desired;
 pub mod realm;
 pub mod server;
 pub mod users;
+pub mod version;

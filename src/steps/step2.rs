@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::keycloak::{clients, desired, realm, users};
+use crate::keycloak::{clients, desired, realm, users, version};
 use crate::reconcile::{Kind, Report};
 
 pub async fn run(ctx: &Context) -> Result<Report> {
@@ -11,6 +11,11 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     let mut report = ctx.report();
     let desired = desired::build(config, &ctx.state, &ctx.oauth_url().await?)?;
     let admin = ctx.keycloak_admin().await?;
+    let info = admin.server_info().await?;
+    let reported = info["systemInfo"]["version"].as_str().unwrap_or_default();
+    if let Some(warning) = version::check(reported, &config.keycloak.features)? {
+        ctx.ui.warn(warning);
+    }
 
     let realm_name = &config.keycloak.realm;
     if !realm::reconcile(admin, &desired.realm, &mut report).await? {

@@ -28,6 +28,11 @@ struct Alone {
 impl Setup {
     /// The chain run by this build's bridgectl (the debug binary cargo built for the tests).
     pub fn new(prefix: &str) -> Setup {
+        Setup::with_keycloak(prefix, &super::keycloak_image())
+    }
+
+    /// The chain on another Keycloak image (another version).
+    pub fn with_keycloak(prefix: &str, keycloak_image: &str) -> Setup {
         let bed = Bed::new(prefix);
         let app_container = unique(&format!("{prefix}-app"));
         let config = format!(
@@ -35,7 +40,7 @@ impl Setup {
              keycloak:\n  image: {kc_image}\n  container_name: {kc}\n  https_port: {kc_port}\n  bind_address: 127.0.0.1\n\
              app:\n  image: localhost/{app}:test\n  container_name: {app}\n  port: {app_port}\n  bind_address: 127.0.0.1\n\
              sandbox:\n  api_port: {api}\n  oauth_port: {oauth}\n",
-            kc_image = super::keycloak_image(),
+            kc_image = keycloak_image,
             kc = bed.container,
             kc_port = bed.port,
             app = app_container,
