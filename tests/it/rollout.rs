@@ -1,8 +1,9 @@
 //! What a real cluster does after step3 writes: its authentication operator fetches the
 //! issuer's discovery document, then rolls the OAuth server out, and serves the old
 //! provider list until then (Degraded, keeping it, when the issuer cannot be reached). The
-//! simulator models it (`oauth_rollout_secs`); bridgectl waits for it, `status` shows it
-//! as its own state, and an unreachable issuer ends step3 with the operator's words and
+//! simulator models it (`oauth_rollout_secs`, and projects that stay Terminating after a
+//! delete); bridgectl waits for it, `status` shows it as its own state, `clean` then `all`
+//! at once is green, and an unreachable issuer ends step3 with the operator's words and
 //! what to open.
 
 use std::time::{Duration, Instant};
@@ -22,7 +23,7 @@ fn identity_provider_row(status: &Value) -> Value {
 }
 
 #[test]
-fn all_waits_for_a_20s_rollout_status_shows_it_and_verify_passes_at_once() {
+fn all_waits_for_a_20s_rollout_status_shows_it_verify_passes_and_clean_then_all_is_green() {
     let setup = Setup::new("rollout");
     // The sandbox section comes last in the bed's configuration.
     let mut config = std::fs::read_to_string(setup.bed.config_path()).unwrap();
@@ -30,7 +31,7 @@ fn all_waits_for_a_20s_rollout_status_shows_it_and_verify_passes_at_once() {
         config.lines().last().unwrap().starts_with("  oauth_port:"),
         "{config}"
     );
-    config.push_str("  oauth_rollout_secs: 20\n");
+    config.push_str("  oauth_rollout_secs: 20\n  namespace_termination_secs: 5\n");
     std::fs::write(setup.bed.config_path(), config).unwrap();
     setup.run(&["sandbox", "up"]).assert_ok();
 
@@ -68,6 +69,22 @@ fn all_waits_for_a_20s_rollout_status_shows_it_and_verify_passes_at_once() {
     let row = identity_provider_row(&status);
     assert_eq!(row["ok"], true, "{row}");
     assert_eq!(row.get("rolling_out"), None, "{row}");
+
+    // clean, a second clean while the projects terminate, and all at once: all green.
+    setup
+        .run(&["clean", "--yes"])
+        .assert_ok()
+        .assert_contains("terminating: the cluster is removing its content");
+    setup.run(&["clean", "--yes"]).assert_ok();
+    let again = setup.run(&["all"]);
+    again.assert_ok();
+    assert_eq!(
+        again.outcome_of("project/project-a").as_deref(),
+        Some("created"),
+        "{}",
+        again.all()
+    );
+    setup.assert_verified();
 }
 
 #[test]
