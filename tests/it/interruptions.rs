@@ -178,8 +178,10 @@ fn undo(setup: &Setup, part: Part) {
             support::podman(&["rmi", &format!("localhost/{}:test", setup.app_container)]);
         }
         Part::KeycloakContainer => {
-            // Keycloak keeps its database in the container: a new one starts empty.
+            // The container and the volume with its database: a new one starts empty.
             support::podman(&["rm", "-f", "-t", "0", &setup.bed.container]);
+            let volume = format!("{}-data", setup.bed.container);
+            support::podman(&["volume", "rm", "-f", &volume]);
             forget_sign_ins(setup);
         }
     }
