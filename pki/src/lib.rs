@@ -52,9 +52,6 @@ pub fn issue_ca(subject: &Subject<'_>) -> Result<Pair> {
 
 /// A TLS server certificate for `names` (IP addresses or DNS names), signed by `ca`.
 pub fn issue_server(ca: &Pair, names: &[&str], subject: &Subject<'_>) -> Result<Pair> {
-    let ca_key = KeyPair::from_pem(&ca.key_pem).context("the CA key does not parse")?;
-    let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).context("the CA does not parse")?;
-    let key = KeyPair::generate()?;
     let mut params = params_for(subject);
     params.subject_alt_names = names
         .iter()
@@ -68,23 +65,23 @@ pub fn issue_server(ca: &Pair, names: &[&str], subject: &Subject<'_>) -> Result<
         KeyUsagePurpose::KeyEncipherment,
     ];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.use_authority_key_identifier_extension = true;
-    let cert = params.signed_by(&key, &issuer)?;
-    Ok(Pair {
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-    })
+    sign(params, ca)
 }
 
 /// A TLS client certificate signed by `ca`: Kubernetes reads the subject's common name as
 /// the user and its organization as a group.
 pub fn issue_client(ca: &Pair, subject: &Subject<'_>) -> Result<Pair> {
-    let ca_key = KeyPair::from_pem(&ca.key_pem).context("the CA key does not parse")?;
-    let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).context("the CA does not parse")?;
-    let key = KeyPair::generate()?;
     let mut params = params_for(subject);
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    sign(params, ca)
+}
+
+/// A new key, certified by `ca` with `params` (naming the CA's key as its authority).
+fn sign(mut params: CertificateParams, ca: &Pair) -> Result<Pair> {
+    let ca_key = KeyPair::from_pem(&ca.key_pem).context("the CA key does not parse")?;
+    let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key).context("the CA does not parse")?;
+    let key = KeyPair::generate()?;
     params.use_authority_key_identifier_extension = true;
     let cert = params.signed_by(&key, &issuer)?;
     Ok(Pair {

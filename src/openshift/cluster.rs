@@ -143,6 +143,23 @@ impl Cluster {
         })
     }
 
+    /// The cluster-wide `config.openshift.io` object `kind`/`name` (`infrastructures/
+    /// cluster`, `clusteroperators/authentication`); `None` when it does not exist or the
+    /// cluster serves no such kind (plain Kubernetes).
+    pub async fn config_object(
+        &self,
+        kind: &str,
+        name: &str,
+    ) -> Result<Option<kube::api::DynamicObject>> {
+        let objects = super::resources::api(&self.client, "config.openshift.io/v1", kind, None)?;
+        let what = format!("{} {name}", kind.to_lowercase());
+        match self.call(&what, || objects.get_opt(name)).await {
+            Ok(found) => Ok(found),
+            Err(err) if err.is_not_found() => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
     /// A write: [`Cluster::call`], then an interruption point labelled `label`.
     pub async fn write<T, F, Fut>(&self, what: &str, label: &str, op: F) -> Result<T, ClusterError>
     where

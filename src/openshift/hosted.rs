@@ -10,7 +10,6 @@ use anyhow::{Result, bail};
 use serde_json::Value;
 
 use super::cluster::Cluster;
-use super::resources::api;
 
 /// Refuses a hosted control plane; any other topology (or a cluster without
 /// `config.openshift.io`) is fine.
@@ -19,23 +18,7 @@ pub async fn refuse_external_oauth(
     identity_provider: &Value,
     ca_file: &Path,
 ) -> Result<()> {
-    let infrastructures = api(
-        &cluster.client,
-        "config.openshift.io/v1",
-        "Infrastructure",
-        None,
-    )?;
-    let found = match cluster
-        .call("infrastructure cluster", || {
-            infrastructures.get_opt("cluster")
-        })
-        .await
-    {
-        Ok(found) => found,
-        // Plain Kubernetes serves no config.openshift.io.
-        Err(err) if err.is_not_found() => None,
-        Err(err) => return Err(err.into()),
-    };
+    let found = cluster.config_object("Infrastructure", "cluster").await?;
     let topology = found
         .as_ref()
         .and_then(|infra| infra.data["status"]["controlPlaneTopology"].as_str());

@@ -11,7 +11,6 @@ use anyhow::{Result, bail};
 use reqwest::StatusCode;
 
 use super::cluster::Cluster;
-use super::resources::api;
 use crate::config::Config;
 use crate::ui::Ui;
 
@@ -186,22 +185,9 @@ struct OperatorConditions {
 /// `None` on a cluster without it (plain Kubernetes, the simulator without its operator
 /// model).
 async fn operator_conditions(cluster: &Cluster) -> Result<Option<OperatorConditions>> {
-    let operators = api(
-        &cluster.client,
-        "config.openshift.io/v1",
-        "ClusterOperator",
-        None,
-    )?;
-    let found = match cluster
-        .call("clusteroperator authentication", || {
-            operators.get_opt("authentication")
-        })
-        .await
-    {
-        Ok(found) => found,
-        Err(err) if err.is_not_found() => None,
-        Err(err) => return Err(err.into()),
-    };
+    let found = cluster
+        .config_object("ClusterOperator", "authentication")
+        .await?;
     let Some(operator) = found else {
         return Ok(None);
     };

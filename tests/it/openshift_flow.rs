@@ -18,6 +18,27 @@ struct World<'a> {
     oauth_secret: String,
 }
 
+impl World<'static> {
+    /// A realm of its own on the shared Keycloak and a simulator, after step2, step3 and
+    /// step5.
+    fn set_up(prefix: &str) -> World<'static> {
+        let kc = default_keycloak();
+        let world = World {
+            kc,
+            realm: realm(prefix),
+            sim: Sim::start(&[]),
+            oauth_secret: String::new(),
+        };
+        for step in ["step2", "step3", "step5"] {
+            world.run(&[step]).assert_ok();
+        }
+        World {
+            oauth_secret: kc.secret("oauthclient-third-party-demo"),
+            ..world
+        }
+    }
+}
+
 impl World<'_> {
     fn run(&self, args: &[&str]) -> support::Run {
         let kubeconfig = self.sim.kubeconfig.display().to_string();
@@ -87,21 +108,8 @@ impl World<'_> {
 
 #[test]
 fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
-    let kc = default_keycloak();
-    let sim = Sim::start(&[]);
-    let world = World {
-        kc,
-        realm: realm("flow"),
-        sim,
-        oauth_secret: String::new(),
-    };
-    for step in ["step2", "step3", "step5"] {
-        world.run(&[step]).assert_ok();
-    }
-    let world = World {
-        oauth_secret: kc.secret("oauthclient-third-party-demo"),
-        ..world
-    };
+    let world = World::set_up("flow");
+    let kc = world.kc;
     world.assert_matrix();
 
     // Wrong client secret in the Secret the identity provider reads.
@@ -173,20 +181,8 @@ fn every_user_sees_exactly_their_projects_and_each_broken_link_fails() {
 fn a_stale_identity_is_replaced_by_step3_and_no_other_is_touched() {
     const USERS: &str = "/apis/user.openshift.io/v1/users";
     const IDENTITIES: &str = "/apis/user.openshift.io/v1/identities";
-    let kc = default_keycloak();
-    let world = World {
-        kc,
-        realm: realm("stale"),
-        sim: Sim::start(&[]),
-        oauth_secret: String::new(),
-    };
-    for step in ["step2", "step3", "step5"] {
-        world.run(&[step]).assert_ok();
-    }
-    let world = World {
-        oauth_secret: kc.secret("oauthclient-third-party-demo"),
-        ..world
-    };
+    let world = World::set_up("stale");
+    let kc = world.kc;
     // Everyone signs in once: their identities exist.
     world.assert_matrix();
 
