@@ -212,6 +212,17 @@ fn context_archive(context: &BuildContext) -> Result<Vec<u8>> {
 
 /// Removes an image a rebuild replaced; an image still in use is left alone.
 pub async fn prune_image(engine: &Engine, id: &str, ui: &Ui) {
+    // Identical builds share one image id: another tag may still name the replaced image
+    // (another setup's app on this engine). Only an image nothing names goes.
+    if let Ok(found) = engine.docker.inspect_image(id).await
+        && let Some(tags) = found.repo_tags.filter(|tags| !tags.is_empty())
+    {
+        ui.detail(format!(
+            "kept the replaced image {id}: still tagged {}",
+            tags.join(", ")
+        ));
+        return;
+    }
     let options = RemoveImageOptions {
         noprune: false,
         force: false,

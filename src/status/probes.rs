@@ -11,7 +11,9 @@ use crate::keycloak::server::health_url;
 use crate::openshift::rollout::{Probe, Rollout};
 use crate::verify;
 
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Long enough for a healthy server on a loaded two-core bastion (2 s was not, with two
+/// Keycloaks starting beside it), short enough for a status at a glance.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Keycloak's master realm answers over HTTPS, verified against our CA.
 pub async fn keycloak(ctx: &Context) -> Result<(), String> {

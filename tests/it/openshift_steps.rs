@@ -284,9 +284,10 @@ fn refused_credentials_and_missing_permissions_are_named() {
     sim.kubeconfig_with_token("plain-user-token", &plain);
     bed.extra_env = vec![("KUBECONFIG".into(), plain.display().to_string())];
     let run = bed.run(&["step3"]);
+    // The first thing step3 reads is infrastructures/cluster (is OAuth the cluster's?).
     run.assert_failed()
         .assert_contains("forbidden (403)")
-        .assert_contains("User \"someone\" cannot get resource \"secrets\"")
+        .assert_contains("User \"someone\" cannot get resource \"infrastructures\"")
         .assert_contains("cluster-admin");
     assert!(!run.all().contains("plain-user-token"));
 }
