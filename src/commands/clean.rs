@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 
 use crate::container::{self, ContainerState};
 use crate::context::Context;
-use crate::keycloak::server;
+use crate::keycloak::{self, server};
 use crate::openshift::cleanup;
 use crate::reconcile::{Kind, Outcome, Report};
 use crate::ui::out;
@@ -70,6 +70,12 @@ fn confirm(ctx: &Context, options: &CleanOptions) -> Result<()> {
     );
     if options.images {
         what.push_str(&format!(", the image {}", config.app.image));
+        if let Some(build) = keycloak::image::optimized_build(config) {
+            what.push_str(&format!(
+                " and Keycloak's optimized image {} (unless another container uses it)",
+                build.tag
+            ));
+        }
     }
     if options.purge {
         what.push_str(&format!(
@@ -119,6 +125,9 @@ async fn clean_containers(
     container::remove_volume(engine, &server::data_volume(config), report).await?;
     if options.images {
         container::remove_built_image(engine, &config.app.image, report).await?;
+        if let Some(build) = keycloak::image::optimized_build(config) {
+            container::remove_built_image(engine, &build.tag, report).await?;
+        }
     }
     Ok(())
 }

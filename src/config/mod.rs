@@ -11,7 +11,9 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 pub use load::{env_name, leaf_paths};
-pub use model::{App, Bastion, Config, Keycloak, OpenShift, ProjectGrant, Role, Sandbox, User};
+pub use model::{
+    App, Bastion, Config, Keycloak, KeycloakMode, OpenShift, ProjectGrant, Role, Sandbox, User,
+};
 
 /// What the CLI hands over to build a configuration.
 pub struct Inputs<'a> {

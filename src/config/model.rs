@@ -65,6 +65,9 @@ pub struct Bastion {
 #[serde(deny_unknown_fields, default)]
 pub struct Keycloak {
     pub image: String,
+    /// How Keycloak starts: from an image in which its build already ran (`optimized`),
+    /// or the document's `start-dev`, which repeats that build at every start.
+    pub mode: KeycloakMode,
     pub container_name: String,
     pub https_port: u16,
     /// Host address the HTTPS port is published on.
@@ -83,6 +86,17 @@ pub struct Keycloak {
     pub features: Vec<String>,
     /// Admin API requests in flight at once when reconciling many users.
     pub admin_concurrency: usize,
+}
+
+/// Keycloak's start, see `keycloak::server`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeycloakMode {
+    /// `kc.sh build` once, into a derived image, then `start --optimized`.
+    #[default]
+    Optimized,
+    /// `start-dev` on the configured image, as the document runs it.
+    StartDev,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -201,6 +215,7 @@ impl Default for Keycloak {
     fn default() -> Self {
         Keycloak {
             image: "quay.io/keycloak/keycloak:26.2".into(),
+            mode: KeycloakMode::default(),
             container_name: "keycloak".into(),
             https_port: 18443,
             bind_address: IpAddr::from([0, 0, 0, 0]),

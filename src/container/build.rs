@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result, bail};
-use bollard::query_parameters::{BuildImageOptions, RemoveImageOptions};
+use bollard::query_parameters::{BuildImageOptions, ListContainersOptions, RemoveImageOptions};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
@@ -66,6 +66,11 @@ pub async fn ensure_built_image(
     ui: &Ui,
     report: &mut Report,
 ) -> Result<Option<String>> {
+    // Plans never build, so they never wait for another run's build either.
+    let _turn = match report.gate().plans() {
+        true => None,
+        false => super::build_turn::take(&context.tag, ui).await,
+    };
     // `scratch` is the empty image: the engine needs nothing local or pulled for it.
     let base_id = if context.base_image == SCRATCH {
         SCRATCH.to_string()
@@ -237,6 +242,25 @@ pub async fn prune_image(engine: &Engine, id: &str, ui: &Ui) {
     }
 }
 
+/// The names of the containers created from `image`, running or not.
+async fn containers_using(engine: &Engine, image: &str) -> Result<Vec<String>> {
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some([("ancestor".to_string(), vec![image.to_string()])].into()),
+        ..Default::default()
+    };
+    let found = engine
+        .docker
+        .list_containers(Some(options))
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot list containers: {}", engine_message(&err)))?;
+    Ok(found
+        .into_iter()
+        .flat_map(|c| c.names.unwrap_or_default())
+        .map(|name| name.trim_start_matches('/').to_string())
+        .collect())
+}
+
 /// `clean --images`: removes the image at `tag` when bridgectl built it (it carries the
 /// managed label); pulled images and anyone else's stay.
 pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report) -> Result<()> {
@@ -260,6 +284,21 @@ pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report)
             tag,
             Outcome::Unchanged,
             vec!["not built by bridgectl: left alone".into()],
+        );
+        return Ok(());
+    }
+    // Keycloak's derived image is shared by every configuration asking for the same
+    // build: one still running from it keeps it.
+    let users = containers_using(engine, found.id.as_deref().unwrap_or(tag)).await?;
+    if !users.is_empty() {
+        report.found(
+            Kind::Image,
+            tag,
+            Outcome::Unchanged,
+            vec![format!(
+                "still used by container {}: left",
+                users.join(", ")
+            )],
         );
         return Ok(());
     }

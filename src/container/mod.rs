@@ -3,6 +3,7 @@
 //! data) against its spec.
 
 mod build;
+mod build_turn;
 mod engine;
 mod image;
 mod ready;

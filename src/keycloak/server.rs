@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::config::Config;
+use super::image;
+use crate::config::{Config, KeycloakMode};
 use crate::container::{
     self, ContainerSpec, Engine, FileInject, PortBinding, Readiness, VolumeMount,
 };
@@ -30,22 +31,28 @@ pub fn data_volume(config: &Config) -> VolumeMount {
 
 pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
     let kc = &config.keycloak;
-    let mut cmd = vec![
-        "start-dev".to_string(),
-        "--https-port=8443".into(),
+    let serving = [
+        "--https-port=8443".to_string(),
         format!("--https-certificate-file={TLS_DIR}/tls.crt"),
         format!("--https-certificate-key-file={TLS_DIR}/tls.key"),
-        "--health-enabled=true".into(),
         // Pins the issuer to the URL OpenShift and browsers use.
         format!("--hostname={}", config.keycloak_url()),
     ];
-    // `token-exchange` turns on the legacy exchange; the standard (v2) one is on by default.
-    if !kc.features.is_empty() {
-        cmd.push(format!("--features={}", kc.features.join(",")));
+    let start: &[&str] = match kc.mode {
+        // The build runs at every start, with the build-time options.
+        KeycloakMode::StartDev => &["start-dev"],
+        // The build-time options are in the image; the local cache is the one start-dev
+        // uses (the production default looks for cluster members through the database).
+        KeycloakMode::Optimized => &["start", "--optimized", "--cache=local"],
+    };
+    let mut cmd: Vec<String> = start.iter().map(|s| s.to_string()).collect();
+    if kc.mode == KeycloakMode::StartDev {
+        cmd.extend(image::build_options(config));
     }
+    cmd.extend(serving);
     ContainerSpec {
         name: kc.container_name.clone(),
-        image: kc.image.clone(),
+        image: image::to_run(config),
         cmd,
         env: vec![(
             "KC_BOOTSTRAP_ADMIN_USERNAME".into(),
@@ -73,7 +80,8 @@ pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) 
         ],
         volumes: vec![data_volume(config)],
         host_network: false,
-        pull_image: true,
+        // The derived image is built by step1, never pulled.
+        pull_image: kc.mode == KeycloakMode::StartDev,
         config_field: "keycloak.image",
     }
 }

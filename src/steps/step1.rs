@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::container;
 use crate::context::Context;
-use crate::keycloak::server;
+use crate::keycloak::{self, server};
 use crate::reconcile::Report;
 use crate::state::names;
 use crate::tls::{self, Material};
@@ -29,7 +29,8 @@ pub async fn certificates(ctx: &Context, report: &mut Report) -> Result<Material
     .await
 }
 
-/// Keycloak's container with that certificate; waits until it answers (not in a plan).
+/// Keycloak's container with that certificate, from the derived image in optimized mode
+/// (built first when its inputs changed); waits until it answers (not in a plan).
 /// Returns whether Keycloak can be read now: `false` when a plan would (re)create it.
 pub async fn keycloak(ctx: &Context, material: &Material, report: &mut Report) -> Result<bool> {
     let config = &ctx.config;
@@ -37,8 +38,12 @@ pub async fn keycloak(ctx: &Context, material: &Material, report: &mut Report) -
     let engine = ctx.engine().await?;
     ctx.ui
         .detail(format!("container engine at {}", engine.endpoint));
-    let spec = server::container_spec(config, material, &admin_password);
     let writes_before = report.changes.len();
+    let replaced_image = match keycloak::image::optimized_build(config) {
+        Some(build) => container::ensure_built_image(engine, &build, &ctx.ui, report).await?,
+        None => None,
+    };
+    let spec = server::container_spec(config, material, &admin_password);
     container::ensure(engine, &spec, &ctx.ui, report).await?;
     let waited = report
         .gate()
@@ -55,6 +60,9 @@ pub async fn keycloak(ctx: &Context, material: &Material, report: &mut Report) -
             config.keycloak_url(),
             took.as_secs_f64()
         ));
+    }
+    if let Some(old) = replaced_image {
+        container::prune_image(engine, &old, &ctx.ui).await;
     }
     let planned_anew = report.changes[writes_before..]
         .iter()

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 const USERS: [&str; 3] = ["user-a", "user-b", "user-c"];
 
-fn user_ids(setup: &Setup) -> BTreeMap<String, String> {
+pub fn user_ids(setup: &Setup) -> BTreeMap<String, String> {
     let admin = setup.keycloak();
     USERS
         .iter()

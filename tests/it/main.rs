@@ -13,6 +13,7 @@ mod demo_app;
 mod faults;
 mod interruptions;
 mod keycloak_data;
+mod keycloak_modes;
 mod keycloak_versions;
 mod kubeconfigs;
 mod openshift_flow;

@@ -1,0 +1,108 @@
+//! The two ways Keycloak starts: `start-dev` as the document runs it (its build at every
+//! start) and `optimized` (the build done once, into a derived image). Both carry the
+//! whole chain, and switching between them keeps the data.
+
+use crate::keycloak_data::user_ids;
+use crate::support::setup::Setup;
+use crate::support::{self};
+
+/// The command the Keycloak container runs, as the engine has it.
+fn keycloak_command(setup: &Setup) -> (String, String) {
+    let out = support::podman(&[
+        "inspect",
+        "--format",
+        "{{.ImageName}}|{{join .Config.Cmd \" \"}}",
+        &setup.bed.container,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let (image, cmd) = text.split_once('|').unwrap();
+    (image.to_string(), cmd.to_string())
+}
+
+fn set_mode(setup: &Setup, mode: &str) {
+    let path = setup.bed.config_path();
+    let config = std::fs::read_to_string(&path).unwrap();
+    let config = match config.find("  mode: ") {
+        Some(_) => config
+            .lines()
+            .map(|line| match line.starts_with("  mode: ") {
+                true => format!("  mode: {mode}"),
+                false => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => config.replacen("keycloak:\n", &format!("keycloak:\n  mode: {mode}\n"), 1),
+    };
+    std::fs::write(path, config + "\n").unwrap();
+}
+
+#[test]
+fn start_dev_carries_the_chain_and_switching_to_optimized_keeps_the_data() {
+    let setup = Setup::new("modes");
+    set_mode(&setup, "start-dev");
+    setup.run(&["sandbox", "up"]).assert_ok();
+    let first = setup.run(&["all"]);
+    first.assert_ok();
+    let (image, cmd) = keycloak_command(&setup);
+    assert_eq!(
+        image,
+        support::keycloak_image(),
+        "start-dev runs the configured image"
+    );
+    assert!(cmd.starts_with("start-dev "), "{cmd}");
+    assert!(cmd.contains("--features=token-exchange"), "{cmd}");
+    assert!(
+        !first.stdout.contains("keycloak-optimized"),
+        "start-dev built the optimized image:\n{}",
+        first.all()
+    );
+    setup.assert_verified();
+    let ids = user_ids(&setup);
+
+    // Optimized: the derived image (built now, or already built by another test), the
+    // container recreated from it, the same data.
+    set_mode(&setup, "optimized");
+    let switched = setup.run(&["all"]);
+    switched.assert_ok();
+    let container = format!("container/{}", setup.bed.container);
+    assert_eq!(
+        switched.outcome_of(&container).as_deref(),
+        Some("updated"),
+        "{}",
+        switched.all()
+    );
+    let (image, cmd) = keycloak_command(&setup);
+    assert!(
+        image.starts_with("localhost/bridgectl/keycloak-optimized:26."),
+        "{image}"
+    );
+    assert!(cmd.starts_with("start --optimized "), "{cmd}");
+    assert!(
+        !cmd.contains("--features"),
+        "a build-time option at start: {cmd}"
+    );
+    let built = format!("image/{image}");
+    assert!(
+        matches!(
+            switched.outcome_of(&built).as_deref(),
+            Some("created" | "unchanged")
+        ),
+        "{}",
+        switched.all()
+    );
+    for user in ["user-a", "user-b", "user-c"] {
+        assert_eq!(
+            switched.outcome_of(&format!("user/{user}")).as_deref(),
+            Some("unchanged"),
+            "{}",
+            switched.all()
+        );
+    }
+    assert_eq!(user_ids(&setup), ids, "the switch lost Keycloak's data");
+    setup.assert_verified();
+    setup
+        .run(&["all"])
+        .assert_ok()
+        .assert_all_unchanged("the optimized Keycloak converged");
+}
