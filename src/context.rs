@@ -1,6 +1,7 @@
 //! What every command works with: the configuration, the state directory, the terminal,
 //! the write gate, and the connections a run makes once and shares across its steps
-//! (the cluster, the container engine, the OAuth server's URL, Keycloak's admin API).
+//! (the cluster, the container engine, the OAuth server's URL and the app's upstreams,
+//! Keycloak's admin API).
 
 use std::sync::Arc;
 
@@ -9,7 +10,9 @@ use tokio::sync::OnceCell;
 
 use crate::config::Config;
 use crate::container::Engine;
-use crate::keycloak::admin::AdminClient;
+use crate::demo_app::upstreams::{self, Upstreams};
+use crate::keycloak::admin::{AdminClient, SignIn};
+use crate::keycloak::reader;
 use crate::openshift::cluster::{self, Cluster};
 use crate::openshift::oauth_server;
 use crate::reconcile::{Gate, Report};
@@ -35,6 +38,7 @@ struct Connections {
     engine: OnceCell<Engine>,
     oauth_url: OnceCell<String>,
     keycloak_admin: OnceCell<AdminClient>,
+    upstreams: OnceCell<Upstreams>,
 }
 
 /// Stands in for the CA in a dry run before step1 ever ran: everything using it is new.
@@ -121,16 +125,41 @@ impl Context {
             .keycloak_admin
             .get_or_try_init(|| async {
                 let config = &self.config;
+                let mut sign_ins = Vec::new();
+                // What only reads signs in as bridgectl's read-only client when step2 made
+                // one: no password for Keycloak to hash.
+                if self.gate.plans()
+                    && let Some(secret) = self
+                        .state
+                        .existing_secret(&names::client_secret(reader::CLIENT_ID))?
+                {
+                    sign_ins.push(SignIn::Client {
+                        client_id: reader::CLIENT_ID.into(),
+                        secret,
+                    });
+                }
+                sign_ins.push(SignIn::Admin {
+                    username: config.keycloak.admin_username.clone(),
+                    password: self.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
+                });
                 let admin = AdminClient::connect(
                     &config.keycloak_local_url(),
                     &self.ca_pem()?,
-                    &config.keycloak.admin_username,
-                    self.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
+                    sign_ins,
                     Backoff::SERVER,
                 )
                 .await?;
                 Ok(admin.riding_out_restarts(Backoff::RESTART))
             })
+            .await
+    }
+
+    /// What the demo app (and verify) must reach and trust, read from the cluster once
+    /// per run.
+    pub async fn upstreams(&self) -> Result<&Upstreams> {
+        self.connections
+            .upstreams
+            .get_or_try_init(|| async { upstreams::resolve(self, self.ca_pem()?).await })
             .await
     }
 

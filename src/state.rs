@@ -172,6 +172,11 @@ impl StateDir {
         })
     }
 
+    /// The secret stored under `name`, if one is (never generates one).
+    pub fn existing_secret(&self, name: &str) -> Result<Option<Secret>> {
+        self.read_secret(&format!("secrets/{name}"))
+    }
+
     fn read_secret(&self, relative: &str) -> Result<Option<Secret>> {
         let Some(bytes) = self.read(relative)? else {
             return Ok(None);

@@ -23,6 +23,21 @@ pub struct ContextFile {
     pub path: String,
     pub contents: Vec<u8>,
     pub mode: u32,
+    /// SHA-256 of the contents, computed once where the file is read (the app's payload
+    /// is the whole executable: not something to hash again on an async thread).
+    digest: String,
+}
+
+impl ContextFile {
+    pub fn new(path: impl Into<String>, contents: Vec<u8>, mode: u32) -> ContextFile {
+        let digest = hex::encode(Sha256::digest(&contents));
+        ContextFile {
+            path: path.into(),
+            contents,
+            mode,
+            digest,
+        }
+    }
 }
 
 pub struct BuildContext {
@@ -43,7 +58,7 @@ impl BuildContext {
         let files: BTreeMap<&str, String> = self
             .files
             .iter()
-            .map(|f| (f.path.as_str(), hex::encode(Sha256::digest(&f.contents))))
+            .map(|f| (f.path.as_str(), f.digest.clone()))
             .collect();
         serde_json::json!({
             "base_image": self.base_image,
@@ -198,11 +213,11 @@ async fn build(
 
 fn context_archive(context: &BuildContext) -> Result<Vec<u8>> {
     let mut archive = tar::Builder::new(Vec::new());
-    let containerfile = ContextFile {
-        path: "Containerfile".into(),
-        contents: context.containerfile.clone().into_bytes(),
-        mode: 0o644,
-    };
+    let containerfile = ContextFile::new(
+        "Containerfile",
+        context.containerfile.clone().into_bytes(),
+        0o644,
+    );
     for file in std::iter::once(&containerfile).chain(&context.files) {
         let mut header = tar::Header::new_gnu();
         header.set_size(file.contents.len() as u64);

@@ -30,11 +30,7 @@ impl Payload {
         // /proc/self/exe is the running program even if its file was replaced since.
         let executable = std::fs::read("/proc/self/exe")
             .context("cannot read bridgectl's own executable (/proc/self/exe)")?;
-        let mut files = vec![ContextFile {
-            path: "bin/bridgectl".into(),
-            contents: executable,
-            mode: 0o755,
-        }];
+        let mut files = vec![ContextFile::new("bin/bridgectl", executable, 0o755)];
         let program = format!("{ROOT}/bin/bridgectl");
         let mut loader = None;
         for object in loaded_shared_objects() {
@@ -50,11 +46,7 @@ impl Payload {
             if is_loader(&name) {
                 loader = Some(name.clone());
             }
-            files.push(ContextFile {
-                path: format!("lib/{name}"),
-                contents,
-                mode: 0o755,
-            });
+            files.push(ContextFile::new(format!("lib/{name}"), contents, 0o755));
         }
         let mut entrypoint = match (&loader, files.len()) {
             (_, 1) => vec![program],
@@ -93,11 +85,7 @@ impl Payload {
             )
         })?;
         Ok(Payload {
-            files: vec![ContextFile {
-                path: "bin/demo-app".into(),
-                contents,
-                mode: 0o755,
-            }],
+            files: vec![ContextFile::new("bin/demo-app", contents, 0o755)],
             entrypoint: vec![format!("{ROOT}/bin/demo-app")],
             origin: format!("{} (app.binary)", binary.display()),
         })

@@ -1,6 +1,10 @@
 //! Keycloak's admin REST API: one authenticated client with token refresh, retries on
 //! connection errors and 5xx, errors naming the object and Keycloak's own message, and a
 //! count of the writes it made (so "a second run writes nothing" can be checked).
+//!
+//! It signs in with the first of its sign-ins that works: what only reads (`status`, dry
+//! runs) tries bridgectl's read-only client first (a client-credentials grant: no password
+//! hashing on Keycloak's side), then the admin user.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,11 +21,46 @@ use crate::state::Secret;
 /// Refresh the admin token this long before it expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(15);
 
+/// Who the client signs in as, in the master realm.
+pub enum SignIn {
+    /// The admin user, by the password grant of `admin-cli`.
+    Admin { username: String, password: Secret },
+    /// A confidential client's service account, by the client-credentials grant.
+    Client { client_id: String, secret: Secret },
+}
+
+impl SignIn {
+    fn form(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            SignIn::Admin { username, password } => vec![
+                ("grant_type", "password"),
+                ("client_id", "admin-cli"),
+                ("username", username),
+                ("password", password.expose()),
+            ],
+            SignIn::Client { client_id, secret } => vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret.expose()),
+            ],
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            SignIn::Admin { username, .. } => format!("the admin sign-in for user {username:?}"),
+            SignIn::Client { client_id, .. } => format!("the sign-in of client {client_id:?}"),
+        }
+    }
+}
+
 pub struct AdminClient {
     http: reqwest::Client,
     base: String,
-    username: String,
-    password: Secret,
+    /// Tried in order; `current` is the one in use. A later one takes over when an earlier
+    /// is refused, or may not read something (403).
+    sign_ins: Vec<SignIn>,
+    current: AtomicUsize,
     token: Mutex<Option<(Secret, Instant)>>,
     writes: AtomicUsize,
     backoff: Backoff,
@@ -33,15 +72,17 @@ impl AdminClient {
     pub async fn connect(
         base: &str,
         ca_pem: &str,
-        username: &str,
-        password: Secret,
+        sign_ins: Vec<SignIn>,
         backoff: Backoff,
     ) -> Result<AdminClient> {
+        if sign_ins.is_empty() {
+            bail!("no way to sign in to Keycloak's admin API was given");
+        }
         let client = AdminClient {
             http: client_trusting(ca_pem, Duration::from_secs(30))?,
             base: base.trim_end_matches('/').to_string(),
-            username: username.to_string(),
-            password,
+            sign_ins,
+            current: AtomicUsize::new(0),
             token: Mutex::new(None),
             writes: AtomicUsize::new(0),
             backoff,
@@ -55,6 +96,12 @@ impl AdminClient {
     pub fn riding_out_restarts(mut self, backoff: Backoff) -> AdminClient {
         self.backoff = backoff;
         self
+    }
+
+    /// Whether the sign-in in use is the client `client_id`'s service account.
+    pub fn signs_in_as(&self, client_id: &str) -> bool {
+        let current = self.current.load(Ordering::Relaxed);
+        matches!(&self.sign_ins[current], SignIn::Client { client_id: id, .. } if id == client_id)
     }
 
     /// Writes (POST, PUT, DELETE) made so far.
@@ -166,6 +213,11 @@ impl AdminClient {
                 *self.token.lock().await = None;
                 continue;
             }
+            // A read-only sign-in that may not see this (a realm it was given no roles in
+            // yet): the next sign-in reads it.
+            if resp.status() == StatusCode::FORBIDDEN && self.next_sign_in().await {
+                continue;
+            }
             if method != Method::GET {
                 crate::crash_point::wrote(|| {
                     format!("keycloak {method} {}", crate::crash_point::path_label(path))
@@ -175,7 +227,19 @@ impl AdminClient {
         }
     }
 
-    /// The admin access token, fetched again shortly before it expires.
+    /// Moves on to the next sign-in, if there is one; its token is fetched on next use.
+    async fn next_sign_in(&self) -> bool {
+        let mut slot = self.token.lock().await;
+        let current = self.current.load(Ordering::Relaxed);
+        if current + 1 >= self.sign_ins.len() {
+            return false;
+        }
+        self.current.store(current + 1, Ordering::Relaxed);
+        *slot = None;
+        true
+    }
+
+    /// The access token, fetched again shortly before it expires.
     async fn bearer(&self) -> Result<Secret> {
         let mut slot = self.token.lock().await;
         if let Some((token, expires)) = slot.as_ref()
@@ -183,19 +247,37 @@ impl AdminClient {
         {
             return Ok(token.clone());
         }
+        loop {
+            let current = self.current.load(Ordering::Relaxed);
+            let sign_in = &self.sign_ins[current];
+            match self.sign_in(sign_in).await? {
+                Ok(entry) => {
+                    *slot = Some(entry.clone());
+                    return Ok(entry.0);
+                }
+                // Refused, with another way to try: the read-only client removed or made
+                // by another state directory.
+                Err(_) if current + 1 < self.sign_ins.len() => {
+                    self.current.store(current + 1, Ordering::Relaxed);
+                }
+                Err(refusal) => return Err(refusal),
+            }
+        }
+    }
+
+    /// One sign-in: the token and when it expires, or Keycloak's refusal (the outer error
+    /// is Keycloak not answering).
+    async fn sign_in(&self, sign_in: &SignIn) -> Result<Result<(Secret, Instant)>> {
         let url = format!("{}/realms/master/protocol/openid-connect/token", self.base);
-        let form = [
-            ("grant_type", "password"),
-            ("client_id", "admin-cli"),
-            ("username", self.username.as_str()),
-            ("password", self.password.expose()),
-        ];
+        let form = sign_in.form();
+        let what = sign_in.describe();
         let resp = retry(self.backoff, |_| {
             let request = self.http.post(&url).form(&form);
+            let what = &what;
             async move {
                 match request.send().await {
                     Ok(resp) if resp.status().is_server_error() => Err(Verdict::Retry(anyhow!(
-                        "Keycloak answered {} to the admin sign-in",
+                        "Keycloak answered {} to {what}",
                         resp.status()
                     ))),
                     Ok(resp) => Ok(resp),
@@ -212,27 +294,30 @@ impl AdminClient {
         })
         .await?;
         if resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::BAD_REQUEST {
-            bail!(
-                "Keycloak refused the admin sign-in for user {:?} in realm master ({}). \
-                 The password in the state directory (secrets/keycloak-admin-password) does not \
-                 match this Keycloak: it was probably created by another state directory. \
-                 Use that state directory, or remove the Keycloak container so step1 recreates it",
-                self.username,
-                keycloak_message(resp).await
-            );
+            let message = keycloak_message(resp).await;
+            return Ok(Err(match sign_in {
+                SignIn::Admin { .. } => anyhow!(
+                    "Keycloak refused {what} in realm master ({message}). \
+                     The password in the state directory (secrets/keycloak-admin-password) does not \
+                     match this Keycloak: it was probably created by another state directory. \
+                     Use that state directory, or remove the Keycloak container so step1 recreates it"
+                ),
+                SignIn::Client { .. } => anyhow!(
+                    "Keycloak refused {what} in realm master ({message}); `bridgectl step2` \
+                     puts it back"
+                ),
+            }));
         }
-        let resp = check(resp, "admin sign-in").await?;
+        let resp = check(resp, &what).await?;
         let body: Value = resp.json().await?;
         let token = body["access_token"]
             .as_str()
-            .ok_or_else(|| anyhow!("Keycloak's admin sign-in answer has no access_token"))?;
+            .ok_or_else(|| anyhow!("Keycloak's answer to {what} has no access_token"))?;
         let lifetime = body["expires_in"].as_u64().unwrap_or(60);
-        let entry = (
+        Ok(Ok((
             Secret::new(token),
             Instant::now() + Duration::from_secs(lifetime),
-        );
-        *slot = Some(entry.clone());
-        Ok(entry.0)
+        )))
     }
 }
 
@@ -256,7 +341,33 @@ async fn check(resp: reqwest::Response, what: &str) -> Result<reqwest::Response>
         StatusCode::CONFLICT => "; it already exists (created concurrently?) — run again",
         _ => "",
     };
-    bail!("{what}: Keycloak answered {status}: {message}{hint}")
+    Err(Refused {
+        status,
+        message: format!("{what}: Keycloak answered {status}: {message}{hint}"),
+    }
+    .into())
+}
+
+/// Keycloak answered a request with an error status; callers that can do better than
+/// stop (a conflict with a concurrent run) look for it.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: StatusCode,
+    message: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Whether `err` is Keycloak's 409: the object was created meanwhile by someone else.
+pub fn is_conflict(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Refused>()
+        .is_some_and(|refused| refused.status == StatusCode::CONFLICT)
 }
 
 /// Keycloak's own words from an error body (`errorMessage`, `error_description`, `error`).

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod clients;
 pub mod desired;
 pub mod image;
+pub mod reader;
 pub mod realm;
 pub mod server;
 pub mod users;

@@ -1,4 +1,5 @@
-//! The realm itself: created when missing, its managed settings put back when they drift.
+//! The realm itself: created when missing (with its clients, in the same request), its
+//! managed settings put back when they drift.
 
 use anyhow::Result;
 use serde_json::Value;
@@ -6,8 +7,25 @@ use serde_json::Value;
 use super::admin::AdminClient;
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 
-/// Whether the realm can be read after this: `false` when a plan would create it.
-pub async fn reconcile(admin: &AdminClient, desired: &Value, report: &mut Report) -> Result<bool> {
+/// What became of the realm, and so of what goes inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    /// It was there: its clients and users are reconciled one by one.
+    Existed,
+    /// Created now, its clients with it: only the users remain.
+    CreatedWithClients,
+    /// A plan would create it: nothing inside can be read.
+    WouldBeCreated,
+}
+
+/// `clients` go into the realm's representation when it is created: one request where
+/// a realm and its clients, mappers included, would otherwise take three.
+pub async fn reconcile(
+    admin: &AdminClient,
+    desired: &Value,
+    clients: &[Value],
+    report: &mut Report,
+) -> Result<Realm> {
     let name = desired["realm"].as_str().unwrap_or_default().to_string();
     let what = format!("realm {name}");
     let path = format!("/{name}");
@@ -20,14 +38,25 @@ pub async fn reconcile(admin: &AdminClient, desired: &Value, report: &mut Report
                 .collect(),
         ),
     };
+    let create = || async {
+        let mut whole = desired.clone();
+        whole["clients"] = Value::Array(clients.to_vec());
+        admin.post("", &whole, &what).await.map(drop)
+    };
     let (outcome, written) = report
-        .converge(
-            Kind::Realm,
-            name,
-            live,
-            || async { admin.post("", desired, &what).await.map(drop) },
-            || admin.put(&path, desired, &what),
-        )
+        .converge(Kind::Realm, name, live, create, || {
+            admin.put(&path, desired, &what)
+        })
         .await?;
-    Ok(outcome != Outcome::Created || written.is_some())
+    Ok(match (outcome, written) {
+        (Outcome::Created, Some(())) => {
+            for client in clients {
+                let id = client["clientId"].as_str().unwrap_or_default();
+                report.created_with_parent(Kind::Client, id);
+            }
+            Realm::CreatedWithClients
+        }
+        (Outcome::Created, None) => Realm::WouldBeCreated,
+        _ => Realm::Existed,
+    })
 }

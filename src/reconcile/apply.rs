@@ -58,6 +58,12 @@ impl Report {
         Ok(())
     }
 
+    /// An object its parent's own request created (a client in a new realm's
+    /// representation): created, with no write of its own. Only after that request wrote.
+    pub fn created_with_parent(&mut self, kind: Kind, name: impl Into<String>) {
+        self.push(kind, name.into(), Outcome::Created, vec![]);
+    }
+
     /// An object inside a parent that a plan creates (a client of a realm that does not
     /// exist yet): it cannot be read, so it is new. Only a plan can say this.
     pub fn planned_inside_new_parent(&mut self, kind: Kind, name: impl Into<String>) -> Result<()> {

@@ -8,6 +8,8 @@ mod row;
 
 use std::fmt::Write as _;
 
+use futures_util::FutureExt;
+
 pub use part::Part;
 pub use row::Row;
 
@@ -19,21 +21,20 @@ use crate::steps::{self, Step};
 pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
     // Quiet plans, sharing the run's connections: the plan is the status.
     let plan = ctx.planning(crate::ui::Ui::new(0, true));
-    // The live probes first, on their own: their timeouts are wall time, and step4's plan
-    // hashes the app's payload (this executable) on the same thread, which on a loaded
-    // machine took longer than a probe's whole budget.
-    let (keycloak, app) = tokio::join!(probes::keycloak(ctx), probes::app(ctx));
-    let keycloak_up = keycloak.is_ok();
+    // Everything at once: the live probes, the five plans and the rollout. Step2's plan
+    // waits only for the Keycloak probe, to say at once that there is nothing to compare
+    // rather than after the admin client's retries.
+    let keycloak = probes::keycloak(ctx).shared();
     let run = |step| steps::run(&plan, step);
-    let (one, two, three, four, five) = tokio::join!(
+    let (keycloak, app, rollout, one, two, three, four, five) = tokio::join!(
+        keycloak.clone(),
+        probes::app(ctx),
+        probes::rollout(&plan),
         run(Step::One),
         async {
-            // Without a Keycloak to read, there is nothing to compare; say so at once
-            // rather than after the admin client's retries.
-            if keycloak_up {
-                run(Step::Two).await
-            } else {
-                Err(anyhow::anyhow!("cannot read it: Keycloak is not answering"))
+            match keycloak.clone().await {
+                Ok(()) => run(Step::Two).await,
+                Err(_) => Err(anyhow::anyhow!("cannot read it: Keycloak is not answering")),
             }
         },
         run(Step::Three),
@@ -66,7 +67,7 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
     if let Some(row) = rows
         .iter_mut()
         .find(|row| row.ok && row.part == Part::IdentityProvider)
-        && let Some(why) = probes::rollout(&plan).await
+        && let Some(why) = rollout
     {
         row.rolling_out = true;
         row.reason = format!("rolling out: {why}");

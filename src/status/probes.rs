@@ -48,9 +48,7 @@ async fn answers(client: &reqwest::Client, url: &str) -> Result<(), String> {
 /// Why the cluster does not serve bridgectl's identity provider yet (its authentication
 /// operator rolling it out, or Degraded), if it does not.
 pub async fn rollout(ctx: &Context) -> Option<String> {
-    let upstreams = crate::demo_app::upstreams::resolve(ctx, ctx.ca_pem().ok()?)
-        .await
-        .ok()?;
+    let upstreams = ctx.upstreams().await.ok()?;
     let probe = Probe {
         cluster: ctx.cluster().await.ok()?,
         config: &ctx.config,

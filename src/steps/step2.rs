@@ -1,10 +1,13 @@
-//! step2: the realm, its two clients and the users, through Keycloak's admin REST API.
+//! step2: the realm, its two clients and the users, through Keycloak's admin REST API;
+//! and bridgectl's read-only client in the master realm, for `status`.
 
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::keycloak::{clients, desired, realm, users, version};
-use crate::reconcile::{Kind, Report};
+use crate::keycloak::realm::Realm;
+use crate::keycloak::{clients, desired, reader, realm, users, version};
+use crate::reconcile::{Kind, Outcome, Report};
+use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
@@ -18,16 +21,23 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     }
 
     let realm_name = &config.keycloak.realm;
-    if !realm::reconcile(admin, &desired.realm, &mut report).await? {
+    let reader_secret = ctx.state.secret(&names::client_secret(reader::CLIENT_ID))?;
+    let realm = realm::reconcile(admin, &desired.realm, &desired.clients, &mut report).await?;
+    if realm == Realm::WouldBeCreated {
         plan_realm_contents(&desired, &mut report)?;
+        reader::reconcile(admin, realm_name, &reader_secret, &mut report).await?;
         return Ok(report);
     }
-    // Clients and users are independent: read (and write) them side by side.
+    // Clients, users and the read-only client are independent: read (and write) them side
+    // by side. A realm created now came with its clients.
     let mut client_report = ctx.report();
     let mut user_report = ctx.report();
+    let mut reader_report = ctx.report();
     let clients = async {
-        for client in &desired.clients {
-            clients::reconcile(admin, realm_name, client, &mut client_report).await?;
+        if realm == Realm::Existed {
+            for client in &desired.clients {
+                clients::reconcile(admin, realm_name, client, &mut client_report).await?;
+            }
         }
         anyhow::Ok(())
     };
@@ -39,11 +49,27 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         config.keycloak.admin_concurrency,
         &mut user_report,
     );
-    let (clients, users) = tokio::join!(clients, users);
-    report.append(client_report);
-    report.append(user_report);
+    let reader = async {
+        // Signed in as the read-only client (status, a dry run): that it works shows the
+        // client there with our secret, and its roles are seen once everything read.
+        if !admin.signs_in_as(reader::CLIENT_ID) {
+            reader::reconcile(admin, realm_name, &reader_secret, &mut reader_report).await?;
+        }
+        anyhow::Ok(())
+    };
+    let (clients, users, reader) = tokio::join!(clients, users, reader);
     clients?;
     users?;
+    reader?;
+    if admin.signs_in_as(reader::CLIENT_ID) {
+        reader_report.found(Kind::Client, reader::CLIENT_ID, Outcome::Unchanged, vec![]);
+    } else if reader_report.changes.is_empty() {
+        // It read as the reader at first, then needed the admin for something.
+        reader::reconcile(admin, realm_name, &reader_secret, &mut reader_report).await?;
+    }
+    report.append(client_report);
+    report.append(user_report);
+    report.append(reader_report);
     ctx.ui.detail(format!(
         "Keycloak admin API: {} write requests",
         admin.writes()
@@ -58,6 +84,7 @@ pub async fn plan_on_new_keycloak(ctx: &Context) -> Result<Report> {
     let desired = desired::build(&ctx.config, &ctx.state, &ctx.oauth_url().await?)?;
     report.planned_inside_new_parent(Kind::Realm, &ctx.config.keycloak.realm)?;
     plan_realm_contents(&desired, &mut report)?;
+    report.planned_inside_new_parent(Kind::Client, reader::CLIENT_ID)?;
     Ok(report)
 }
 

@@ -27,7 +27,7 @@ pub async fn served(ctx: &Context) -> Result<()> {
     if ctx.gate.plans() {
         return Ok(());
     }
-    let upstreams = crate::demo_app::upstreams::resolve(ctx, ctx.ca_pem()?).await?;
+    let upstreams = ctx.upstreams().await?;
     let probe = rollout::Probe {
         cluster: ctx.cluster().await?,
         config: &ctx.config,

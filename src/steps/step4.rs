@@ -10,15 +10,13 @@ use crate::container::{self, Readiness};
 use crate::context::Context;
 use crate::demo_app::container::{self as app, AppSecrets};
 use crate::demo_app::payload::Payload;
-use crate::demo_app::upstreams;
 use crate::reconcile::Report;
 use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = ctx.report();
-    let ca_pem = ctx.ca_pem()?;
-    let upstreams = upstreams::resolve(ctx, ca_pem).await?;
+    let upstreams = ctx.upstreams().await?;
     let kc = &config.keycloak;
     let secrets = AppSecrets {
         app_client: ctx.state.secret(&names::client_secret(&kc.app_client_id))?,
@@ -30,10 +28,14 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     };
 
     let engine = ctx.engine().await?;
-    let payload = match &config.app.binary {
-        Some(binary) => Payload::prebuilt(binary)?,
-        None => Payload::carried()?,
-    };
+    // Reading and hashing the payload (tens of megabytes) blocks: off the async threads,
+    // so that whatever runs beside this step (status's probes, the other steps) keeps time.
+    let binary = config.app.binary.clone();
+    let payload = tokio::task::spawn_blocking(move || match binary {
+        Some(binary) => Payload::prebuilt(&binary),
+        None => Payload::carried(),
+    })
+    .await??;
     ctx.ui.detail(format!("demo app from {}", payload.origin));
     let replaced_image = container::ensure_built_image(
         engine,
@@ -42,7 +44,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         &mut report,
     )
     .await?;
-    let spec = app::container_spec(config, &upstreams, secrets);
+    let spec = app::container_spec(config, upstreams, secrets);
     container::ensure(engine, &spec, &ctx.ui, &mut report).await?;
     let readiness = Readiness {
         container: &config.app.container_name,

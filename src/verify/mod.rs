@@ -11,7 +11,6 @@ use futures_util::future::join_all;
 
 use crate::config::User;
 use crate::context::Context;
-use crate::demo_app::upstreams;
 use crate::state::names;
 use visitor::Visitor;
 
@@ -36,8 +35,7 @@ impl Row {
 
 /// Replays the flow for `users`, concurrently (each with its own cookie jar).
 pub async fn run(ctx: &Context, users: &[User]) -> Result<Vec<Row>> {
-    let ca_pem = ctx.ca_pem()?;
-    let upstreams = upstreams::resolve(ctx, ca_pem).await?;
+    let upstreams = ctx.upstreams().await?;
     let app_url = ctx.config.app_url();
     let mut visits = Vec::new();
     for user in users {

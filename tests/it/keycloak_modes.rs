@@ -1,6 +1,7 @@
 //! The two ways Keycloak starts: `start-dev` as the document runs it (its build at every
 //! start) and `optimized` (the build done once, into a derived image). Both carry the
-//! whole chain, and switching between them keeps the data.
+//! whole chain, and switching between them keeps the data. And `status` reads with
+//! bridgectl's read-only client rather than the admin's password.
 
 use crate::keycloak_data::user_ids;
 use crate::support::setup::Setup;
@@ -105,4 +106,74 @@ fn start_dev_carries_the_chain_and_switching_to_optimized_keeps_the_data() {
         .run(&["all"])
         .assert_ok()
         .assert_all_unchanged("the optimized Keycloak converged");
+
+    status_reads_with_the_read_only_client(&setup);
+}
+
+/// `status` signs in as bridgectl's read-only client, not the admin: with the admin's
+/// password wrong it still sees the realm as configured, while step2 (which writes) is
+/// refused. The client reads and cannot write.
+fn status_reads_with_the_read_only_client(setup: &Setup) {
+    let password_file = setup
+        .bed
+        .state_dir()
+        .join("secrets/keycloak-admin-password");
+    let password = std::fs::read(&password_file).unwrap();
+    std::fs::write(&password_file, "not-the-password").unwrap();
+    let (run, status) = setup.status();
+    let step2 = setup.run(&["step2"]);
+    std::fs::write(&password_file, password).unwrap();
+    // (The container's row is ✖ now: the admin password is part of its definition.)
+    assert!(
+        run.stderr.is_empty() || !run.stderr.contains("refused"),
+        "{}",
+        run.all()
+    );
+    for part in ["Keycloak realm", "Keycloak clients", "Keycloak users"] {
+        let row = status["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["part"] == part)
+            .unwrap();
+        assert_eq!(row["ok"], true, "{row}");
+    }
+    step2
+        .assert_failed()
+        .assert_contains("Keycloak refused the admin sign-in");
+
+    let client = setup.bed.client();
+    let token: serde_json::Value = client
+        .post(format!(
+            "{}/realms/master/protocol/openid-connect/token",
+            setup.bed.base_url()
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "bridgectl-reader"),
+            (
+                "client_secret",
+                &setup.bed.secret("client-bridgectl-reader"),
+            ),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = token["access_token"].as_str().expect("a token");
+    let realm = format!("{}/admin/realms/demo", setup.bed.base_url());
+    let read = client.get(&realm).bearer_auth(token).send().unwrap();
+    assert_eq!(read.status(), 200);
+    let body: serde_json::Value = read.json().unwrap();
+    let written = client
+        .put(&realm)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .unwrap();
+    assert_eq!(
+        written.status(),
+        403,
+        "the read-only client wrote the realm"
+    );
 }
