@@ -3,6 +3,7 @@
 //! directory. It stands in for a cluster when none is configured.
 
 use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,6 @@ use crate::state::StateDir;
 
 const DIR: &str = "sandbox";
 const PID_FILE: &str = "ocp-sim.pid";
-const STARTUP_FILE: &str = "ocp-sim.out";
 const LOG_FILE: &str = "ocp-sim.log";
 const KUBECONFIG: &str = "kubeconfig";
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -148,21 +148,15 @@ impl Program {
 }
 
 /// Spawns the simulator in its own process group (a terminal's Ctrl-C does not reach it)
-/// and waits for its startup line, which it prints once both servers listen.
+/// and waits for its startup line, which it prints on its stdout (a pipe to us, read as
+/// it comes: no polling) once both servers listen. It prints nothing there afterwards.
 fn start(state: &StateDir, program: &Program, sandbox: &crate::config::Sandbox) -> Result<()> {
     let dir = sandbox_dir(state.root());
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let startup = dir.join(STARTUP_FILE);
-    let _ = std::fs::remove_file(&startup);
-    let private = || {
-        let mut options = File::options();
-        options.create(true).append(true).mode(0o600);
-        options
-    };
-    let stdout = private()
-        .open(&startup)
-        .context("cannot create the sandbox startup file")?;
-    let stderr = private()
+    let stderr = File::options()
+        .create(true)
+        .append(true)
+        .mode(0o600)
         .open(dir.join(LOG_FILE))
         .context("cannot open the sandbox log")?;
     let mut command = Command::new(&program.path);
@@ -182,9 +176,9 @@ fn start(state: &StateDir, program: &Program, sandbox: &crate::config::Sandbox) 
     if let Some(secs) = sandbox.oauth_rollout_secs {
         command.arg(format!("--oauth-rollout-secs={secs}"));
     }
-    let child = command
+    let mut child = command
         .stdin(Stdio::null())
-        .stdout(stdout)
+        .stdout(Stdio::piped())
         .stderr(stderr)
         .process_group(0)
         .spawn()
@@ -194,22 +188,28 @@ fn start(state: &StateDir, program: &Program, sandbox: &crate::config::Sandbox) 
         child.id().to_string().as_bytes(),
     )?;
 
-    let deadline = Instant::now() + START_TIMEOUT;
-    loop {
-        let line = std::fs::read_to_string(&startup).unwrap_or_default();
-        if line.contains("api_url") {
-            return Ok(());
-        }
-        if running(state.root()).is_none() || Instant::now() >= deadline {
-            let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
-            bail!(
-                "the simulator did not start (see {}):\n{}",
-                dir.join(LOG_FILE).display(),
-                crate::ui::tail_indented(&log, 10)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    // The line, or the end of the pipe when the simulator exits first.
+    let stdout = child.stdout.take().context("the simulator's stdout")?;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver.recv_timeout(START_TIMEOUT).unwrap_or_default();
+    if line.contains("api_url") {
+        return Ok(());
     }
+    let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
+    bail!(
+        "the simulator did not start{} (see {}):\n{}",
+        match line.is_empty() && running(state.root()).is_some() {
+            true => format!(" within {}s", START_TIMEOUT.as_secs()),
+            false => String::new(),
+        },
+        dir.join(LOG_FILE).display(),
+        crate::ui::tail_indented(&log, 10)
+    )
 }
 
 /// The sandbox's kubeconfig when nothing else names a cluster (no openshift.kubeconfig,
