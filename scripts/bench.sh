@@ -21,13 +21,13 @@ started_at=$(date +%s)
 scripts/sandbox-kit.sh
 . scripts/lib.sh
 
-benches=(step1 step2_users operator_timing demo_app_load cli_startup)
+benches=(step1 step2_users operator_timing demo_app_load cli_startup main_job suite)
 report_dir="${CARGO_TARGET_DIR:-target}/bench-report"
 quick=""
 case "${BENCH_QUICK:-}" in "" | 0) ;; *) quick=1 ;; esac
 # The settings that change what the benches measure, as the sections record them.
 settings=""
-for name in BENCH_QUICK BENCH_ROUNDS BENCH_SIZES; do
+for name in BENCH_QUICK BENCH_ROUNDS BENCH_SIZES BENCH_SUITE BENCH_SUITE_RECORD; do
   if [ -n "${!name+set}" ]; then settings+="$name=${!name} "; fi
 done
 
@@ -131,7 +131,7 @@ report="$report_dir/BENCHMARKS.md"
   echo "| kernel | $(uname -r) |"
   echo "| OS | $os |"
   echo "| Podman | $podman_version, rootful, runtime $oci_runtime |"
-  echo "| Keycloak image | \`$KEYCLOAK_IMAGE\` (start-dev, H2), built by \`scripts/build-images.sh\` |"
+  echo "| Keycloak image | \`$KEYCLOAK_IMAGE\` (H2), built by \`scripts/build-images.sh\`; optimized mode unless a section says otherwise |"
   echo "| Rust | $(rustc -V), $(cargo -V) |"
   echo "| commit | $commit |"
   echo "| load average (1, 5, 15 min) | at start $load_at_start; at end $load_at_end |"

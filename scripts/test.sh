@@ -2,6 +2,7 @@
 # The whole test suite on a fresh machine: prepare the sandbox kit, then run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started_at=$(date +%s)
 # The compatibility tests run the newest Keycloak 26.x served here and one from before the
 # standard token exchange (which bridgectl must refuse), besides the default.
 export KEYCLOAK_OTHER_VERSIONS="26.7.3 26.1.0"
@@ -29,7 +30,11 @@ cargo test --workspace --no-fail-fast -- --test-threads=2 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole suite (cargo's last lines are the doc-tests of the last crate).
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+summary="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
+     END { printf "tests: %d passed, %d failed", p, f }' "$log")"
+echo "$summary"
 rm -f "$log"
+# The suite's wall time, for BENCHMARKS.md (benches/suite.rs reads the last one).
+printf '%s\t%s\t%s\t%s\n' "$(($(date +%s) - started_at))" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$summary" > "${CARGO_TARGET_DIR:-target}/suite-wall-time.tsv"
 exit "$status"

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::container::Engine;
 use crate::demo_app::upstreams::{self, Upstreams};
 use crate::keycloak::admin::{AdminClient, SignIn};
-use crate::keycloak::reader;
+use crate::keycloak::{reader, server};
 use crate::openshift::cluster::{self, Cluster};
 use crate::openshift::oauth_server;
 use crate::reconcile::{Gate, Report};
@@ -118,8 +118,10 @@ impl Context {
         Ok(engine)
     }
 
-    /// Keycloak's admin API, signed in once per run (each sign-in costs Keycloak a
-    /// password hash). After the first answer it rides out a Keycloak restart.
+    /// Keycloak's admin API, signed in once per run: as the read-only client when only
+    /// reading, else as the admin client, else (a Keycloak older than that client) as the
+    /// admin user, whose sign-in costs Keycloak a password hash. After the first answer it
+    /// rides out a Keycloak restart.
     pub async fn keycloak_admin(&self) -> Result<&AdminClient> {
         self.connections
             .keycloak_admin
@@ -138,6 +140,14 @@ impl Context {
                         secret,
                     });
                 }
+                // The admin client Keycloak made at its first start; a Keycloak whose
+                // database predates it has only the admin user.
+                sign_ins.push(SignIn::Client {
+                    client_id: server::ADMIN_CLIENT_ID.into(),
+                    secret: self
+                        .state
+                        .secret(&names::client_secret(server::ADMIN_CLIENT_ID))?,
+                });
                 sign_ins.push(SignIn::Admin {
                     username: config.keycloak.admin_username.clone(),
                     password: self.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,

@@ -12,7 +12,13 @@ use std::path::PathBuf;
 
 /// The environment variables that change what a bench measures; the command recorded in
 /// the report names those that are set.
-const SETTINGS: [&str; 3] = ["BENCH_QUICK", "BENCH_ROUNDS", "BENCH_SIZES"];
+const SETTINGS: [&str; 5] = [
+    "BENCH_QUICK",
+    "BENCH_ROUNDS",
+    "BENCH_SIZES",
+    "BENCH_SUITE",
+    "BENCH_SUITE_RECORD",
+];
 
 /// `BENCH_QUICK=1` (anything but empty or 0): fewer rounds, for a fast check.
 pub fn quick() -> bool {

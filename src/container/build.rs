@@ -257,7 +257,8 @@ pub async fn prune_image(engine: &Engine, id: &str, ui: &Ui) {
     }
 }
 
-/// The names of the containers created from `image`, running or not.
+/// The names of the containers created from `image` (a tag: Podman's compatible API
+/// matches no container by a `sha256:` id here), running or not.
 async fn containers_using(engine: &Engine, image: &str) -> Result<Vec<String>> {
     let options = ListContainersOptions {
         all: true,
@@ -304,7 +305,7 @@ pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report)
     }
     // Keycloak's derived image is shared by every configuration asking for the same
     // build: one still running from it keeps it.
-    let users = containers_using(engine, found.id.as_deref().unwrap_or(tag)).await?;
+    let users = containers_using(engine, tag).await?;
     if !users.is_empty() {
         report.found(
             Kind::Image,

@@ -18,18 +18,28 @@ pub enum Realm {
     WouldBeCreated,
 }
 
-/// `clients` go into the realm's representation when it is created: one request where
-/// a realm and its clients, mappers included, would otherwise take three.
+/// The realm as Keycloak has it, `None` when it does not exist.
+pub async fn read(admin: &AdminClient, desired: &Value) -> Result<Option<Value>> {
+    let name = desired["realm"].as_str().unwrap_or_default();
+    admin
+        .get(&format!("/{name}"), &format!("realm {name}"))
+        .await
+}
+
+/// `live` is what [`read`] found. `clients` go into the realm's representation when it is
+/// created: one request where a realm and its clients, mappers included, would otherwise
+/// take three.
 pub async fn reconcile(
     admin: &AdminClient,
     desired: &Value,
+    live: Option<Value>,
     clients: &[Value],
     report: &mut Report,
 ) -> Result<Realm> {
     let name = desired["realm"].as_str().unwrap_or_default().to_string();
     let what = format!("realm {name}");
     let path = format!("/{name}");
-    let live = match admin.get(&path, &what).await? {
+    let live = match live {
         None => Live::Absent,
         Some(live) => Live::Differs(
             diff_subset(desired, &live)

@@ -29,7 +29,18 @@ pub fn data_volume(config: &Config) -> VolumeMount {
     }
 }
 
-pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) -> ContainerSpec {
+/// The admin client Keycloak makes at its first start (beside the admin user, who is for
+/// people): bridgectl signs in with it by the client-credentials grant, which costs
+/// Keycloak no password hashing (most of a sign-in on a JVM that just started).
+pub const ADMIN_CLIENT_ID: &str = "bridgectl-admin";
+
+/// The admin's password and the admin client's secret, given to Keycloak's first start.
+pub struct Bootstrap {
+    pub admin_password: Secret,
+    pub admin_client_secret: Secret,
+}
+
+pub fn container_spec(config: &Config, tls: &Material, bootstrap: Bootstrap) -> ContainerSpec {
     let kc = &config.keycloak;
     let serving = [
         "--https-port=8443".to_string(),
@@ -54,11 +65,26 @@ pub fn container_spec(config: &Config, tls: &Material, admin_password: &Secret) 
         name: kc.container_name.clone(),
         image: image::to_run(config),
         cmd,
-        env: vec![(
-            "KC_BOOTSTRAP_ADMIN_USERNAME".into(),
-            kc.admin_username.clone(),
-        )],
-        secret_env: vec![("KC_BOOTSTRAP_ADMIN_PASSWORD".into(), admin_password.clone())],
+        env: vec![
+            (
+                "KC_BOOTSTRAP_ADMIN_USERNAME".into(),
+                kc.admin_username.clone(),
+            ),
+            (
+                "KC_BOOTSTRAP_ADMIN_CLIENT_ID".into(),
+                ADMIN_CLIENT_ID.into(),
+            ),
+        ],
+        secret_env: vec![
+            (
+                "KC_BOOTSTRAP_ADMIN_PASSWORD".into(),
+                bootstrap.admin_password,
+            ),
+            (
+                "KC_BOOTSTRAP_ADMIN_CLIENT_SECRET".into(),
+                bootstrap.admin_client_secret,
+            ),
+        ],
         ports: vec![PortBinding {
             host_ip: kc.bind_address,
             host_port: kc.https_port,

@@ -34,7 +34,12 @@ pub async fn certificates(ctx: &Context, report: &mut Report) -> Result<Material
 /// Returns whether Keycloak can be read now: `false` when a plan would (re)create it.
 pub async fn keycloak(ctx: &Context, material: &Material, report: &mut Report) -> Result<bool> {
     let config = &ctx.config;
-    let admin_password = ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?;
+    let bootstrap = server::Bootstrap {
+        admin_password: ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?,
+        admin_client_secret: ctx
+            .state
+            .secret(&names::client_secret(server::ADMIN_CLIENT_ID))?,
+    };
     let engine = ctx.engine().await?;
     ctx.ui
         .detail(format!("container engine at {}", engine.endpoint));
@@ -43,7 +48,7 @@ pub async fn keycloak(ctx: &Context, material: &Material, report: &mut Report) -
         Some(build) => container::ensure_built_image(engine, &build, &ctx.ui, report).await?,
         None => None,
     };
-    let spec = server::container_spec(config, material, &admin_password);
+    let spec = server::container_spec(config, material, bootstrap);
     container::ensure(engine, &spec, &ctx.ui, report).await?;
     let waited = report
         .gate()

@@ -2,8 +2,11 @@
 //! and bridgectl's read-only client in the master realm, for `status`.
 
 use anyhow::Result;
+use serde_json::Value;
 
 use crate::context::Context;
+use crate::keycloak::admin::AdminClient;
+use crate::keycloak::desired::Desired;
 use crate::keycloak::realm::Realm;
 use crate::keycloak::{clients, desired, reader, realm, users, version};
 use crate::reconcile::{Kind, Outcome, Report};
@@ -11,36 +14,78 @@ use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
-    let mut report = ctx.report();
-    let desired = desired::build(config, &ctx.state, &ctx.oauth_url().await?)?;
-    let admin = ctx.keycloak_admin().await?;
-    let info = admin.server_info().await?;
-    let reported = info["systemInfo"]["version"].as_str().unwrap_or_default();
-    if let Some(warning) = version::check(reported, &config.keycloak.features)? {
+    // The OAuth server's URL (the ocp client's redirect URI) and the sign-in, side by side.
+    let (oauth_url, admin) = tokio::join!(ctx.oauth_url(), ctx.keycloak_admin());
+    let desired = desired::build(config, &ctx.state, &oauth_url?)?;
+    let admin = admin?;
+    let check_version = async {
+        let info = admin.server_info().await?;
+        let reported = info["systemInfo"]["version"].as_str().unwrap_or_default();
+        version::check(reported, &config.keycloak.features)
+    };
+    let (warning, report) = if ctx.gate.plans() {
+        // A plan writes nothing: the version is read beside everything else.
+        let plan = async {
+            let live = realm::read(admin, &desired.realm).await?;
+            reconcile(ctx, admin, &desired, live).await
+        };
+        let (warning, report) = tokio::join!(check_version, plan);
+        (warning?, report?)
+    } else {
+        // An unsupported Keycloak is refused before anything is written to it; the realm
+        // is read meanwhile.
+        let (warning, live) = tokio::join!(check_version, realm::read(admin, &desired.realm));
+        let warning = warning?;
+        (warning, reconcile(ctx, admin, &desired, live?).await?)
+    };
+    if let Some(warning) = warning {
         ctx.ui.warn(warning);
     }
+    ctx.ui.detail(format!(
+        "Keycloak admin API: {} write requests",
+        admin.writes()
+    ));
+    Ok(report)
+}
 
+/// The realm, then what is inside it and the read-only client.
+async fn reconcile(
+    ctx: &Context,
+    admin: &AdminClient,
+    desired: &Desired,
+    live_realm: Option<Value>,
+) -> Result<Report> {
+    let config = &ctx.config;
+    let mut report = ctx.report();
     let realm_name = &config.keycloak.realm;
     let reader_secret = ctx.state.secret(&names::client_secret(reader::CLIENT_ID))?;
-    let realm = realm::reconcile(admin, &desired.realm, &desired.clients, &mut report).await?;
+    let realm = realm::reconcile(
+        admin,
+        &desired.realm,
+        live_realm,
+        &desired.clients,
+        &mut report,
+    )
+    .await?;
     if realm == Realm::WouldBeCreated {
-        plan_realm_contents(&desired, &mut report)?;
+        plan_realm_contents(desired, &mut report)?;
         reader::reconcile(admin, realm_name, &reader_secret, &mut report).await?;
         return Ok(report);
     }
     // Clients, users and the read-only client are independent: read (and write) them side
     // by side. A realm created now came with its clients.
-    let mut client_report = ctx.report();
     let mut user_report = ctx.report();
     let mut reader_report = ctx.report();
-    let clients = async {
-        if realm == Realm::Existed {
-            for client in &desired.clients {
-                clients::reconcile(admin, realm_name, client, &mut client_report).await?;
-            }
-        }
-        anyhow::Ok(())
+    let existing_clients = match realm {
+        Realm::Existed => &desired.clients[..],
+        _ => &[],
     };
+    let clients = futures_util::future::join_all(existing_clients.iter().map(|client| async {
+        let mut mine = ctx.report();
+        clients::reconcile(admin, realm_name, client, &mut mine)
+            .await
+            .map(|()| mine)
+    }));
     let users = users::reconcile(
         admin,
         realm_name,
@@ -58,7 +103,9 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         anyhow::Ok(())
     };
     let (clients, users, reader) = tokio::join!(clients, users, reader);
-    clients?;
+    for client in clients {
+        report.append(client?);
+    }
     users?;
     reader?;
     if admin.signs_in_as(reader::CLIENT_ID) {
@@ -67,13 +114,8 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         // It read as the reader at first, then needed the admin for something.
         reader::reconcile(admin, realm_name, &reader_secret, &mut reader_report).await?;
     }
-    report.append(client_report);
     report.append(user_report);
     report.append(reader_report);
-    ctx.ui.detail(format!(
-        "Keycloak admin API: {} write requests",
-        admin.writes()
-    ));
     Ok(report)
 }
 

@@ -16,7 +16,15 @@ use crate::state::names;
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = ctx.report();
-    let upstreams = ctx.upstreams().await?;
+    // Reading and hashing the payload (tens of megabytes) blocks: off the async threads,
+    // and beside the cluster and engine reads rather than after them.
+    let binary = config.app.binary.clone();
+    let payload = tokio::task::spawn_blocking(move || match binary {
+        Some(binary) => Payload::prebuilt(&binary),
+        None => Payload::carried(),
+    });
+    let (upstreams, engine, payload) = tokio::join!(ctx.upstreams(), ctx.engine(), payload);
+    let (upstreams, engine, payload) = (upstreams?, engine?, payload??);
     let kc = &config.keycloak;
     let secrets = AppSecrets {
         app_client: ctx.state.secret(&names::client_secret(&kc.app_client_id))?,
@@ -26,16 +34,6 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         ))?,
         session_key: ctx.state.secret(names::DEMO_APP_SESSION_KEY)?,
     };
-
-    let engine = ctx.engine().await?;
-    // Reading and hashing the payload (tens of megabytes) blocks: off the async threads,
-    // so that whatever runs beside this step (status's probes, the other steps) keeps time.
-    let binary = config.app.binary.clone();
-    let payload = tokio::task::spawn_blocking(move || match binary {
-        Some(binary) => Payload::prebuilt(&binary),
-        None => Payload::carried(),
-    })
-    .await??;
     ctx.ui.detail(format!("demo app from {}", payload.origin));
     let replaced_image = container::ensure_built_image(
         engine,

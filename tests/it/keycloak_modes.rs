@@ -110,19 +110,23 @@ fn start_dev_carries_the_chain_and_switching_to_optimized_keeps_the_data() {
     status_reads_with_the_read_only_client(&setup);
 }
 
-/// `status` signs in as bridgectl's read-only client, not the admin: with the admin's
-/// password wrong it still sees the realm as configured, while step2 (which writes) is
-/// refused. The client reads and cannot write.
+/// `status` signs in as bridgectl's read-only client, not as an admin: with the admin's
+/// password and the admin client's secret wrong it still sees the realm as configured,
+/// while step2 (which writes) is refused. The client reads and cannot write.
 fn status_reads_with_the_read_only_client(setup: &Setup) {
     let password_file = setup
         .bed
         .state_dir()
         .join("secrets/keycloak-admin-password");
+    let client_file = password_file.with_file_name("client-bridgectl-admin");
     let password = std::fs::read(&password_file).unwrap();
+    let client_secret = std::fs::read(&client_file).unwrap();
     std::fs::write(&password_file, "not-the-password").unwrap();
+    std::fs::write(&client_file, "not-the-secret").unwrap();
     let (run, status) = setup.status();
     let step2 = setup.run(&["step2"]);
     std::fs::write(&password_file, password).unwrap();
+    std::fs::write(&client_file, client_secret).unwrap();
     // (The container's row is ✖ now: the admin password is part of its definition.)
     assert!(
         run.stderr.is_empty() || !run.stderr.contains("refused"),

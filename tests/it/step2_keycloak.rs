@@ -256,17 +256,21 @@ fn a_wrong_admin_password_is_named_without_printing_it() {
     // A copy of the shared state with another admin password.
     let bed = Bed::new("wrongpw");
     copy_dir(&kc.state_dir(), &bed.state_dir());
-    std::fs::write(
-        bed.state_dir().join("secrets/keycloak-admin-password"),
-        "not-the-password",
-    )
-    .unwrap();
+    let secrets = bed.state_dir().join("secrets");
+    std::fs::write(secrets.join("keycloak-admin-password"), "not-the-password").unwrap();
     std::fs::copy(kc.config_path(), bed.config_path()).unwrap();
+    // bridgectl signs in as the admin client Keycloak made at its first start: the
+    // password is not even asked for.
+    bed.run_realm(&realm("wrongpw"), &["step2"]).assert_ok();
+
+    // Without that client's secret either, the password is tried and refused.
+    std::fs::write(secrets.join("client-bridgectl-admin"), "not-the-secret").unwrap();
     let run = bed.run_realm(&realm("wrongpw"), &["step2"]);
     run.assert_failed()
         .assert_contains("Keycloak refused the admin sign-in")
         .assert_contains("secrets/keycloak-admin-password");
     assert!(!run.all().contains("not-the-password"));
+    assert!(!run.all().contains("not-the-secret"));
 }
 
 #[test]

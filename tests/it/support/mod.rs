@@ -20,6 +20,16 @@ pub fn keycloak_image() -> String {
     std::env::var("BRIDGECTL_TEST_KEYCLOAK_IMAGE").unwrap_or_else(|_| DEFAULT_KEYCLOAK_IMAGE.into())
 }
 
+/// The kit's Keycloak image under a tag of the caller's own (the same image, not a copy):
+/// its optimized Keycloak image is then its own too, so that `clean --images` removes it
+/// while other tests run from the shared one. scripts/test.sh removes the tag.
+pub fn private_keycloak_image(prefix: &str) -> String {
+    let tag = format!("localhost/{}:26.2.5", unique(prefix));
+    let tagged = podman(&["tag", &keycloak_image(), &tag]);
+    assert!(tagged.status.success(), "{tagged:?}");
+    tag
+}
+
 /// The kit's local Debian base for the demo app image (same C library as the host the
 /// binary is built on).
 pub fn base_image() -> String {

@@ -57,7 +57,7 @@ impl Setup {
     }
 
     /// The chain run by a copy of the release binary (`cargo build --release`, as
-    /// scripts/test.sh does first) in an empty directory, with a `PATH` that has no
+    /// scripts/test.sh does first), with a Keycloak image of its own, in an empty directory, with a `PATH` that has no
     /// `cargo` and no `rustc`, no cargo or rustup variables and no way to the repository.
     pub fn alone(prefix: &str) -> Setup {
         let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/bridgectl");
@@ -78,7 +78,8 @@ impl Setup {
             .filter(|dir| !toolchain(dir))
             .collect::<Vec<_>>();
         let path = std::env::join_paths(path).unwrap().into_string().unwrap();
-        let mut setup = Setup::new(prefix);
+        // Its own optimized Keycloak image, which its `clean --images` removes.
+        let mut setup = Setup::with_keycloak(prefix, &super::private_keycloak_image(prefix));
         setup.alone = Some(Alone { dir, path });
         setup
     }
