@@ -8,6 +8,11 @@
 #                                    loads it (a quick run took 40 minutes so)
 #   BENCH_QUICK=1 scripts/bench.sh   fewer rounds, step2 with 3 and 100 users only; the
 #                                    report says it was a quick run
+#   BENCH_SUITE=1 scripts/bench.sh   also runs the whole test suite (half an hour) for its
+#                                    wall time; otherwise the last `scripts/test.sh` run's
+#                                    record is reported (BENCH_SUITE_RECORD=FILE names one
+#                                    made in another clone)
+# The main_job bench builds the release binary from nothing in a fresh clone (minutes).
 #
 # Each bench writes its section to target/bench-report/<bench>.md and its log next to it.
 # BENCHMARKS.md is replaced only when every bench succeeded; otherwise the partial report
