@@ -142,7 +142,16 @@ fn choose(setup: &Setup, catalogue: &str) -> Vec<KillPoint> {
 fn undo(setup: &Setup, part: Part) {
     match part {
         Part::Realm => {
-            setup.keycloak().delete(&format!("/{REALM}"));
+            let keycloak = setup.keycloak();
+            keycloak.delete(&format!("/{REALM}"));
+            // bridgectl's read-only client lives in master, beside the realm.
+            let readers = keycloak.get("/master/clients?clientId=bridgectl-reader");
+            for reader in readers.as_array().unwrap() {
+                keycloak.delete(&format!(
+                    "/master/clients/{}",
+                    reader["id"].as_str().unwrap()
+                ));
+            }
             forget_sign_ins(setup);
         }
         Part::Cluster => {

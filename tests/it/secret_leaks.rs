@@ -95,10 +95,16 @@ fn no_command_prints_or_logs_a_secret_and_the_state_is_private() {
     run(&["--dry-run", "clean", "--yes"], Some(true));
 
     // Failures with everything in place: a wrong admin user, a port taken, Keycloak down.
+    // (bridgectl signs in as its admin client first: with that secret wrong as well, the
+    // admin user's refused password sign-in is what fails.)
+    let client_secret = setup.bed.state_dir().join("secrets/client-bridgectl-admin");
+    let kept = std::fs::read(&client_secret).unwrap();
+    std::fs::write(&client_secret, "wrong-client-secret").unwrap();
     run(
         &["--set", "keycloak.admin_username=intruder", "step2"],
         Some(false),
     );
+    std::fs::write(&client_secret, kept).unwrap();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     run(
