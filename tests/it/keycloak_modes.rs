@@ -127,12 +127,9 @@ fn status_reads_with_the_read_only_client(setup: &Setup) {
     let step2 = setup.run(&["step2"]);
     std::fs::write(&password_file, password).unwrap();
     std::fs::write(&client_file, client_secret).unwrap();
-    // (The container's row is ✖ now: the admin password is part of its definition.)
-    assert!(
-        run.stderr.is_empty() || !run.stderr.contains("refused"),
-        "{}",
-        run.all()
-    );
+    // The container's row is ✖ now (the admin's secrets are part of its definition), so
+    // status exits 1; the rows of what is inside Keycloak are read all the same.
+    assert_ne!(run.status, 0, "{}", run.all());
     for part in ["Keycloak realm", "Keycloak clients", "Keycloak users"] {
         let row = status["parts"]
             .as_array()
