@@ -3,7 +3,7 @@
 use anyhow::{Result, anyhow};
 use serde_json::Value;
 
-use super::admin::AdminClient;
+use super::admin::{AdminClient, is_conflict};
 use crate::reconcile::{Kind, Outcome, Report, diff_subset, diff_subset_unordered};
 
 /// Fields whose values never appear in a report.
@@ -12,6 +12,26 @@ const SECRET_FIELDS: &[&str] = &["secret"];
 const SET_FIELDS: &[&str] = &["redirectUris", "webOrigins"];
 
 pub async fn reconcile(
+    admin: &AdminClient,
+    realm: &str,
+    desired: &Value,
+    report: &mut Report,
+) -> Result<()> {
+    let mut mine = Report::new(report.gate());
+    if let Err(err) = reconcile_once(admin, realm, desired, &mut mine).await {
+        // Created after it was read: by a concurrent run, or by a run killed with its
+        // request in flight that Keycloak finished. Read it again.
+        if !is_conflict(&err) {
+            return Err(err);
+        }
+        mine = Report::new(report.gate());
+        reconcile_once(admin, realm, desired, &mut mine).await?;
+    }
+    report.append(mine);
+    Ok(())
+}
+
+async fn reconcile_once(
     admin: &AdminClient,
     realm: &str,
     desired: &Value,

@@ -40,17 +40,10 @@ pub async fn reconcile(
     secret: &Secret,
     report: &mut Report,
 ) -> Result<()> {
+    // One client for every realm of this Keycloak: another run (another realm, same state
+    // directory) may create it first, which clients::reconcile takes as found.
     let mut client = Report::new(report.gate());
-    let desired = desired(secret);
-    if let Err(err) = clients::reconcile(admin, MASTER, &desired, &mut client).await {
-        // One client for every realm of this Keycloak: another run (another realm, same
-        // state directory) created it first. Read it again.
-        if !super::admin::is_conflict(&err) {
-            return Err(err);
-        }
-        client = Report::new(report.gate());
-        clients::reconcile(admin, MASTER, &desired, &mut client).await?;
-    }
+    clients::reconcile(admin, MASTER, &desired(secret), &mut client).await?;
     let created = client.count(Outcome::Created) > 0;
     if created && client.is_plan() {
         // Nothing of it to read yet: its roles come with it.

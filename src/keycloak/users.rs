@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::admin::AdminClient;
+use super::admin::{AdminClient, is_conflict};
+use super::clients::urlencode;
 use super::desired::DesiredUser;
 use crate::reconcile::{Kind, Outcome, Report, diff_subset};
 use crate::state::StateDir;
@@ -39,6 +40,20 @@ pub async fn reconcile(
     report: &mut Report,
 ) -> Result<()> {
     let live = list_all(admin, realm).await?;
+    reconcile_listed(admin, realm, users, &live, state, concurrency, report).await
+}
+
+/// Against `live`, the realm's users read earlier by username: by the time of the writes it
+/// may miss some that were created meanwhile.
+pub async fn reconcile_listed(
+    admin: &AdminClient,
+    realm: &str,
+    users: &[DesiredUser],
+    live: &HashMap<String, Value>,
+    state: &StateDir,
+    concurrency: usize,
+    report: &mut Report,
+) -> Result<()> {
     let records: Records = state
         .read(RECORDS_FILE)?
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -88,20 +103,21 @@ async fn reconcile_one(
     report: &mut Report,
 ) -> Result<Option<PasswordRecord>> {
     let what = format!("user {} in realm {realm}", user.username);
-    let Some(live) = live else {
-        let create = || async {
-            let mut body = user.rep.clone();
-            body["credentials"] = json!([password_credential(user)]);
-            let id = admin
-                .post(&format!("/{realm}/users"), &body, &what)
-                .await?
-                .ok_or_else(|| anyhow!("{what}: Keycloak created it but did not say its id"))?;
-            fresh_record(admin, realm, &id, user, &what).await
-        };
-        let name = user.username.clone();
-        return report
-            .apply(Kind::User, name, Outcome::Created, vec![], create)
-            .await;
+    let appeared;
+    let live = match live {
+        Some(live) => live,
+        None => match create(admin, realm, user, &what, report).await {
+            Ok(record) => return Ok(record),
+            // Created after the list was read: by a concurrent run, or by a run killed
+            // with its request in flight that Keycloak finished. Take it as found.
+            Err(err) if is_conflict(&err) => {
+                appeared = find(admin, realm, &user.username, &what)
+                    .await?
+                    .ok_or(err)?;
+                &appeared
+            }
+            Err(err) => return Err(err),
+        },
     };
 
     let id = live["id"]
@@ -144,6 +160,43 @@ async fn reconcile_one(
     }
     report.absorb(Kind::User, user.username.clone(), parts);
     Ok(new_record)
+}
+
+async fn create(
+    admin: &AdminClient,
+    realm: &str,
+    user: &DesiredUser,
+    what: &str,
+    report: &mut Report,
+) -> Result<Option<PasswordRecord>> {
+    let write = || async {
+        let mut body = user.rep.clone();
+        body["credentials"] = json!([password_credential(user)]);
+        let id = admin
+            .post(&format!("/{realm}/users"), &body, what)
+            .await?
+            .ok_or_else(|| anyhow!("{what}: Keycloak created it but did not say its id"))?;
+        fresh_record(admin, realm, &id, user, what).await
+    };
+    let name = user.username.clone();
+    report
+        .apply(Kind::User, name, Outcome::Created, vec![], write)
+        .await
+}
+
+/// One user by exact username, with the fields the list gives.
+async fn find(
+    admin: &AdminClient,
+    realm: &str,
+    username: &str,
+    what: &str,
+) -> Result<Option<Value>> {
+    let name = urlencode(username);
+    let path = format!("/{realm}/users?username={name}&exact=true&briefRepresentation=false");
+    let found = admin.get(&path, what).await?;
+    Ok(found
+        .and_then(|list| list.as_array().cloned())
+        .and_then(|list| list.into_iter().find(|u| u["username"] == username)))
 }
 
 /// Every user of the realm by username, in pages.

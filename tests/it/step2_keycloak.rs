@@ -314,3 +314,74 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Users that appear between step2's read and its writes (a concurrent run, or a run killed
+/// with a request in flight that Keycloak finished) are taken as found: Keycloak's 409 on
+/// the create sends step2 to read the user again, not to fail. Driven through the library
+/// with a list read before the users existed, against the real Keycloak.
+#[test]
+fn users_created_after_the_read_are_taken_as_found() {
+    use bridgectl::keycloak::admin::{AdminClient, SignIn};
+    use bridgectl::keycloak::desired::DesiredUser;
+    use bridgectl::reconcile::{Gate, Outcome, Report};
+    use bridgectl::state::{Secret, StateDir};
+
+    let kc = default_keycloak();
+    let realm = realm("appeared");
+    kc.run_realm(&realm, &["step2"]).assert_ok();
+    let ids = || {
+        let users = kc.admin().get(&format!("/{realm}/users"));
+        let mut ids: Vec<String> = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let before = ids();
+    assert_eq!(before.len(), 3);
+
+    let users: Vec<DesiredUser> = ["user-a", "user-b", "user-c"]
+        .iter()
+        .map(|name| DesiredUser {
+            username: name.to_string(),
+            rep: json!({"username": name, "enabled": true}),
+            password: Secret::new(kc.secret(&bridgectl::state::names::user_password(name))),
+        })
+        .collect();
+    let state = StateDir::open(&kc.state_dir()).unwrap();
+    let ca = kc.read_state("tls/ca.crt");
+    let password = Secret::new(kc.secret(bridgectl::state::names::KEYCLOAK_ADMIN_PASSWORD));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let report = runtime.block_on(async {
+        let sign_in = SignIn::Admin {
+            username: "admin".into(),
+            password,
+        };
+        let backoff = bridgectl::retry::Backoff::SERVER;
+        let admin = AdminClient::connect(&kc.base_url(), &ca, vec![sign_in], backoff)
+            .await
+            .unwrap();
+        let mut report = Report::new(Gate::apply());
+        let stale = std::collections::HashMap::new();
+        let done = bridgectl::keycloak::users::reconcile_listed(
+            &admin,
+            &realm,
+            &users,
+            &stale,
+            &state,
+            2,
+            &mut report,
+        )
+        .await;
+        done.unwrap_or_else(|err| panic!("a 409 on a user that exists must not fail: {err:#}"));
+        (report, admin.writes())
+    });
+    let (report, writes) = report;
+    // Three creates refused with 409, nothing else: their passwords still hold.
+    assert_eq!(report.count(Outcome::Unchanged), 3, "{report:?}");
+    assert_eq!(writes, 3, "only the three refused creates were sent");
+    assert_eq!(ids(), before, "no user was made twice");
+}
