@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::container::Engine;
 use crate::demo_app::upstreams::{self, Upstreams};
 use crate::keycloak::admin::{AdminClient, SignIn};
+use crate::keycloak::users::{self, LiveUsers};
 use crate::keycloak::{reader, server};
 use crate::openshift::cluster::{self, Cluster};
 use crate::openshift::oauth_server;
@@ -39,6 +40,8 @@ struct Connections {
     oauth_url: OnceCell<String>,
     keycloak_admin: OnceCell<AdminClient>,
     upstreams: OnceCell<Upstreams>,
+    keycloak_answers: OnceCell<()>,
+    keycloak_users: OnceCell<Option<LiveUsers>>,
 }
 
 /// Stands in for the CA in a dry run before step1 ever ran: everything using it is new.
@@ -162,6 +165,34 @@ impl Context {
                 Ok(admin.riding_out_restarts(Backoff::RESTART))
             })
             .await
+    }
+
+    /// Whether Keycloak answers over HTTPS (one quick look, before anything waits on the
+    /// admin client's retries). Once it did, it is not asked again in this run.
+    pub async fn keycloak_answers(&self) -> Result<(), String> {
+        self.connections
+            .keycloak_answers
+            .get_or_try_init(|| async {
+                let ca = self
+                    .ca_pem()
+                    .map_err(|_| "no CA in the state directory yet".to_string())?;
+                server::answers(&self.config, &ca).await
+            })
+            .await
+            .copied()
+    }
+
+    /// The configured realm's users by username; `None` when the realm does not exist.
+    /// Read once per run when the run only reads; a run that writes reads them afresh each
+    /// time, as step2 changes them.
+    pub async fn keycloak_users(&self) -> Result<Option<LiveUsers>> {
+        let admin = self.keycloak_admin().await?;
+        let read = || users::list(admin, &self.config.keycloak.realm);
+        if !self.gate.plans() {
+            return read().await;
+        }
+        let users = self.connections.keycloak_users.get_or_try_init(read).await?;
+        Ok(users.clone())
     }
 
     /// What the demo app (and verify) must reach and trust, read from the cluster once

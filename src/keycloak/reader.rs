@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::admin::AdminClient;
 use super::clients::{self, urlencode};
-use crate::reconcile::{Kind, Outcome, Report};
+use crate::reconcile::{Gate, Kind, Outcome, Report};
 use crate::state::Secret;
 
 pub const CLIENT_ID: &str = "bridgectl-reader";
@@ -40,10 +40,28 @@ pub async fn reconcile(
     secret: &Secret,
     report: &mut Report,
 ) -> Result<()> {
+    let client = reconcile_client(admin, secret, report.gate()).await?;
+    reconcile_roles(admin, realm, client, report).await
+}
+
+/// The client alone, in master: it does not need the realm, so step2 makes it while the
+/// realm is being created. Its report goes to [`reconcile_roles`].
+pub async fn reconcile_client(admin: &AdminClient, secret: &Secret, gate: Gate) -> Result<Report> {
     // One client for every realm of this Keycloak: another run (another realm, same state
     // directory) may create it first, which clients::reconcile takes as found.
-    let mut client = Report::new(report.gate());
+    let mut client = Report::new(gate);
     clients::reconcile(admin, MASTER, &desired(secret), &mut client).await?;
+    Ok(client)
+}
+
+/// The service account's roles on `realm` (which must exist, unless planning), reported
+/// with the client's own outcome as one client.
+pub async fn reconcile_roles(
+    admin: &AdminClient,
+    realm: &str,
+    mut client: Report,
+    report: &mut Report,
+) -> Result<()> {
     let created = client.count(Outcome::Created) > 0;
     if created && client.is_plan() {
         // Nothing of it to read yet: its roles come with it.
@@ -64,7 +82,22 @@ pub async fn reconcile(
 async fn grant_roles(admin: &AdminClient, realm: &str, report: &mut Report) -> Result<()> {
     let management = format!("{realm}-realm");
     let what = format!("the roles of client {CLIENT_ID} on realm {realm}");
-    let Some(management_id) = client_id(admin, &management, &what).await? else {
+    // The realm's management client and the reader's service account, side by side.
+    let account = async {
+        let reader_id = client_id(admin, CLIENT_ID, &what)
+            .await?
+            .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} is not in realm master"))?;
+        admin
+            .get(
+                &format!("/{MASTER}/clients/{reader_id}/service-account-user"),
+                &what,
+            )
+            .await?
+            .and_then(|user| user["id"].as_str().map(String::from))
+            .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} has no service account"))
+    };
+    let (management_id, account) = tokio::join!(client_id(admin, &management, &what), account);
+    let Some(management_id) = management_id? else {
         if !report.is_plan() {
             anyhow::bail!(
                 "{what}: realm master has no client {management}, which Keycloak makes with \
@@ -74,17 +107,7 @@ async fn grant_roles(admin: &AdminClient, realm: &str, report: &mut Report) -> R
         // The realm itself is new in this plan; its management client comes with it.
         return report.planned_inside_new_parent(Kind::Client, "roles");
     };
-    let reader_id = client_id(admin, CLIENT_ID, &what)
-        .await?
-        .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} is not in realm master"))?;
-    let account = admin
-        .get(
-            &format!("/{MASTER}/clients/{reader_id}/service-account-user"),
-            &what,
-        )
-        .await?
-        .and_then(|user| user["id"].as_str().map(String::from))
-        .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} has no service account"))?;
+    let account = account?;
     let mappings = format!("/{MASTER}/users/{account}/role-mappings/clients/{management_id}");
     let granted: Vec<String> = admin
         .get(&mappings, &what)

@@ -120,6 +120,22 @@ pub fn health_url(config: &Config) -> String {
     )
 }
 
+/// One quick look: does Keycloak's master realm answer over HTTPS, verified against our CA?
+/// Bounded, so that a Keycloak that is down holds nothing for the admin client's retries.
+pub async fn answers(config: &Config, ca_pem: &str) -> Result<(), String> {
+    let client = crate::http::client_trusting(ca_pem, PROBE_TIMEOUT).map_err(|e| e.to_string())?;
+    let url = health_url(config);
+    match client.get(&url).send().await {
+        Ok(resp) if resp.status().is_success() => Ok(()),
+        Ok(resp) => Err(format!("{url} answered {}", resp.status())),
+        Err(err) => Err(format!("{url}: {}", crate::http::describe_error(&err))),
+    }
+}
+
+/// Long enough for a healthy server on a loaded two-core bastion (2 s was not, with two
+/// Keycloaks starting beside it), short enough for a status at a glance.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Polls Keycloak over HTTPS, verified against our CA, until the master realm answers.
 pub async fn wait_ready(
     engine: &Engine,

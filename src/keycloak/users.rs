@@ -31,25 +31,16 @@ struct PasswordRecord {
 
 type Records = BTreeMap<String, PasswordRecord>;
 
+/// The realm's users by username.
+pub type LiveUsers = HashMap<String, Value>;
+
+/// Against `live`, the realm's users read earlier ([`list`]): by the time of the writes it
+/// may miss some that were created meanwhile.
 pub async fn reconcile(
     admin: &AdminClient,
     realm: &str,
     users: &[DesiredUser],
-    state: &StateDir,
-    concurrency: usize,
-    report: &mut Report,
-) -> Result<()> {
-    let live = list_all(admin, realm).await?;
-    reconcile_listed(admin, realm, users, &live, state, concurrency, report).await
-}
-
-/// Against `live`, the realm's users read earlier by username: by the time of the writes it
-/// may miss some that were created meanwhile.
-pub async fn reconcile_listed(
-    admin: &AdminClient,
-    realm: &str,
-    users: &[DesiredUser],
-    live: &HashMap<String, Value>,
+    live: &LiveUsers,
     state: &StateDir,
     concurrency: usize,
     report: &mut Report,
@@ -199,40 +190,24 @@ async fn find(
         .and_then(|list| list.into_iter().find(|u| u["username"] == username)))
 }
 
-/// Every user of the realm by username, in pages.
-async fn list_all(admin: &AdminClient, realm: &str) -> Result<HashMap<String, Value>> {
-    Ok(pages(admin, realm, false)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|user| Some((user["username"].as_str()?.to_string(), user)))
-        .collect())
-}
-
-/// Every user's id by username; `None` when the realm does not exist.
-pub async fn ids(admin: &AdminClient, realm: &str) -> Result<Option<BTreeMap<String, String>>> {
-    let Some(users) = pages(admin, realm, true).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
+/// Every user of the realm by username, in pages; `None` when the realm does not exist.
+pub async fn list(admin: &AdminClient, realm: &str) -> Result<Option<LiveUsers>> {
+    Ok(pages(admin, realm).await?.map(|users| {
         users
-            .iter()
-            .filter_map(|user| {
-                let name = user["username"].as_str()?;
-                Some((name.to_string(), user["id"].as_str()?.to_string()))
-            })
-            .collect(),
-    ))
+            .into_iter()
+            .filter_map(|user| Some((user["username"].as_str()?.to_string(), user)))
+            .collect()
+    }))
 }
 
 /// All users of the realm, a page at a time; `None` when the realm does not exist.
-async fn pages(admin: &AdminClient, realm: &str, brief: bool) -> Result<Option<Vec<Value>>> {
+async fn pages(admin: &AdminClient, realm: &str) -> Result<Option<Vec<Value>>> {
     let mut users = Vec::new();
     let mut first = 0;
     loop {
         let page = admin
             .get(
-                &format!("/{realm}/users?briefRepresentation={brief}&first={first}&max={PAGE}"),
+                &format!("/{realm}/users?briefRepresentation=false&first={first}&max={PAGE}"),
                 &format!("users of realm {realm}"),
             )
             .await?;

@@ -21,8 +21,8 @@ use crate::steps::{self, Step};
 pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
     // Quiet plans, sharing the run's connections: the plan is the status.
     let plan = ctx.planning(crate::ui::Ui::new(0, true));
-    // Everything at once: the live probes, the five plans and the rollout. Step2's plan
-    // waits only for the Keycloak probe, to say at once that there is nothing to compare
+    // Everything at once: the live probes, the five plans and the rollout. A Keycloak
+    // probe that fails stops step2's plan, to say at once that there is nothing to compare
     // rather than after the admin client's retries.
     let keycloak = probes::keycloak(ctx).shared();
     let run = |step| steps::run(&plan, step);
@@ -32,9 +32,14 @@ pub async fn collect(ctx: &Context, deep: bool) -> Vec<Row> {
         probes::rollout(&plan),
         run(Step::One),
         async {
-            match keycloak.clone().await {
-                Ok(()) => run(Step::Two).await,
-                Err(_) => Err(anyhow::anyhow!("cannot read it: Keycloak is not answering")),
+            let plan = run(Step::Two);
+            tokio::pin!(plan);
+            tokio::select! {
+                done = &mut plan => done,
+                answered = keycloak.clone() => match answered {
+                    Ok(()) => plan.await,
+                    Err(_) => Err(anyhow::anyhow!("cannot read it: Keycloak is not answering")),
+                },
             }
         },
         run(Step::Three),

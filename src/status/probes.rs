@@ -1,27 +1,17 @@
 //! Live checks a plan cannot make: is Keycloak answering over HTTPS with our CA, is the
 //! demo app healthy, and (deep) does the whole sign-in and exchange work for one user.
 
-use std::time::Duration;
-
 use super::part::Part;
 use super::row::Row;
 use crate::context::Context;
 use crate::demo_app::container::local_health_url;
-use crate::keycloak::server::health_url;
+use crate::keycloak::server::PROBE_TIMEOUT;
 use crate::openshift::rollout::{Probe, Rollout};
 use crate::verify;
 
-/// Long enough for a healthy server on a loaded two-core bastion (2 s was not, with two
-/// Keycloaks starting beside it), short enough for a status at a glance.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// Keycloak's master realm answers over HTTPS, verified against our CA.
 pub async fn keycloak(ctx: &Context) -> Result<(), String> {
-    let ca = ctx
-        .ca_pem()
-        .map_err(|_| "no CA in the state directory yet")?;
-    let client = crate::http::client_trusting(&ca, PROBE_TIMEOUT).map_err(|err| err.to_string())?;
-    answers(&client, &health_url(&ctx.config))
+    ctx.keycloak_answers()
         .await
         .map_err(|e| format!("Keycloak is not answering: {e}"))
 }

@@ -26,8 +26,11 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     let (warning, report) = if ctx.gate.plans() {
         // A plan writes nothing: the version is read beside everything else.
         let plan = async {
-            let live = realm::read(admin, &desired.realm).await?;
-            reconcile(ctx, admin, &desired, live).await
+            // The users are read beside the realm (and kept for the rest of the run).
+            let (live, users) =
+                tokio::join!(realm::read(admin, &desired.realm), ctx.keycloak_users());
+            users?;
+            reconcile(ctx, admin, &desired, live?).await
         };
         let (warning, report) = tokio::join!(check_version, plan);
         (warning?, report?)
@@ -48,7 +51,8 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     Ok(report)
 }
 
-/// The realm, then what is inside it and the read-only client.
+/// The realm (with, beside it, the read-only client in master), then what is inside the
+/// realm and the read-only client's roles on it.
 async fn reconcile(
     ctx: &Context,
     admin: &AdminClient,
@@ -59,23 +63,43 @@ async fn reconcile(
     let mut report = ctx.report();
     let realm_name = &config.keycloak.realm;
     let reader_secret = ctx.state.secret(&names::client_secret(reader::CLIENT_ID))?;
+    // Signed in as the read-only client (status, a dry run): that it works shows the client
+    // there with our secret, and its roles are seen once everything read.
+    let as_reader = admin.signs_in_as(reader::CLIENT_ID);
+    let reader_client = async {
+        match as_reader {
+            true => Ok(None),
+            false => reader::reconcile_client(admin, &reader_secret, ctx.gate)
+                .await
+                .map(Some),
+        }
+    };
     let realm = realm::reconcile(
         admin,
         &desired.realm,
         live_realm,
         &desired.clients,
         &mut report,
-    )
-    .await?;
+    );
+    let (realm, reader_client) = tokio::join!(realm, reader_client);
+    let (realm, reader_client) = (realm?, reader_client?);
+    let mut reader_report = ctx.report();
     if realm == Realm::WouldBeCreated {
         plan_realm_contents(desired, &mut report)?;
-        reader::reconcile(admin, realm_name, &reader_secret, &mut report).await?;
+        match reader_client {
+            Some(client) => {
+                reader::reconcile_roles(admin, realm_name, client, &mut reader_report).await?
+            }
+            None => {
+                reader::reconcile(admin, realm_name, &reader_secret, &mut reader_report).await?
+            }
+        }
+        report.append(reader_report);
         return Ok(report);
     }
-    // Clients, users and the read-only client are independent: read (and write) them side
-    // by side. A realm created now came with its clients.
+    // Clients, users and the read-only client's roles are independent: read (and write)
+    // them side by side. A realm created now came with its clients.
     let mut user_report = ctx.report();
-    let mut reader_report = ctx.report();
     let existing_clients = match realm {
         Realm::Existed => &desired.clients[..],
         _ => &[],
@@ -86,28 +110,31 @@ async fn reconcile(
             .await
             .map(|()| mine)
     }));
-    let users = users::reconcile(
-        admin,
-        realm_name,
-        &desired.users,
-        &ctx.state,
-        config.keycloak.admin_concurrency,
-        &mut user_report,
-    );
-    let reader = async {
-        // Signed in as the read-only client (status, a dry run): that it works shows the
-        // client there with our secret, and its roles are seen once everything read.
-        if !admin.signs_in_as(reader::CLIENT_ID) {
-            reader::reconcile(admin, realm_name, &reader_secret, &mut reader_report).await?;
+    let users = async {
+        let live = ctx.keycloak_users().await?.unwrap_or_default();
+        users::reconcile(
+            admin,
+            realm_name,
+            &desired.users,
+            &live,
+            &ctx.state,
+            config.keycloak.admin_concurrency,
+            &mut user_report,
+        )
+        .await
+    };
+    let reader_roles = async {
+        if let Some(client) = reader_client {
+            reader::reconcile_roles(admin, realm_name, client, &mut reader_report).await?;
         }
         anyhow::Ok(())
     };
-    let (clients, users, reader) = tokio::join!(clients, users, reader);
+    let (clients, users, reader_roles) = tokio::join!(clients, users, reader_roles);
     for client in clients {
         report.append(client?);
     }
     users?;
-    reader?;
+    reader_roles?;
     if admin.signs_in_as(reader::CLIENT_ID) {
         reader_report.found(Kind::Client, reader::CLIENT_ID, Outcome::Unchanged, vec![]);
     } else if reader_report.changes.is_empty() {

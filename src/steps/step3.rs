@@ -4,12 +4,10 @@
 //! then the wait for the cluster to serve the provider (its authentication operator rolls
 //! it out). In `all` the later phases run once step2 has made Keycloak's users.
 
-use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::keycloak::{server, users};
 use crate::openshift::{desired, hosted, identities, identity_provider, objects, rollout};
 use crate::reconcile::Report;
 
@@ -90,13 +88,14 @@ async fn keycloak_user_ids(
 ) -> Result<Option<std::collections::BTreeMap<String, String>>> {
     // One quick look first: a Keycloak that is down should not hold step3 (or status)
     // for the admin client's retries.
-    let probe = crate::http::client_trusting(&ctx.ca_pem()?, Duration::from_secs(2))?;
-    probe
-        .get(server::health_url(&ctx.config))
-        .send()
+    ctx.keycloak_answers()
         .await
-        .and_then(|resp| resp.error_for_status())
         .map_err(|err| anyhow::anyhow!("Keycloak does not answer: {err}"))?;
-    let admin = ctx.keycloak_admin().await?;
-    users::ids(admin, &ctx.config.keycloak.realm).await
+    let users = ctx.keycloak_users().await?;
+    Ok(users.map(|users| {
+        users
+            .into_iter()
+            .filter_map(|(name, user)| Some((name, user["id"].as_str()?.to_string())))
+            .collect()
+    }))
 }

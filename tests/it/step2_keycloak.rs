@@ -366,7 +366,7 @@ fn users_created_after_the_read_are_taken_as_found() {
             .unwrap();
         let mut report = Report::new(Gate::apply());
         let stale = std::collections::HashMap::new();
-        let done = bridgectl::keycloak::users::reconcile_listed(
+        let done = bridgectl::keycloak::users::reconcile(
             &admin,
             &realm,
             &users,
