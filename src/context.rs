@@ -191,7 +191,11 @@ impl Context {
         if !self.gate.plans() {
             return read().await;
         }
-        let users = self.connections.keycloak_users.get_or_try_init(read).await?;
+        let users = self
+            .connections
+            .keycloak_users
+            .get_or_try_init(read)
+            .await?;
         Ok(users.clone())
     }
 

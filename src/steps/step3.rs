@@ -4,7 +4,6 @@
 //! then the wait for the cluster to serve the provider (its authentication operator rolls
 //! it out). In `all` the later phases run once step2 has made Keycloak's users.
 
-
 use anyhow::Result;
 
 use crate::context::Context;
