@@ -3,6 +3,7 @@
 //! only when the inputs change.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bollard::query_parameters::{BuildImageOptions, ListContainersOptions, RemoveImageOptions};
@@ -11,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::engine::Engine;
 use super::image::{engine_message, ensure_image};
+use super::known_digests::{self, KnownDigests};
 use super::spec::{HASH_LABEL, MANAGED_LABEL, SUMMARY_LABEL};
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 use crate::ui::Ui;
@@ -21,11 +23,20 @@ pub const SCRATCH: &str = "scratch";
 /// A file placed in the build context.
 pub struct ContextFile {
     pub path: String,
-    pub contents: Vec<u8>,
+    pub contents: Contents,
     pub mode: u32,
     /// SHA-256 of the contents, computed once where the file is read (the app's payload
-    /// is the whole executable: not something to hash again on an async thread).
+    /// is the whole executable: not something to hash again on an async thread), or
+    /// taken from the image's record of an unchanged file.
     digest: String,
+    /// The identity of the file on disk it came from, if it did.
+    identity: Option<String>,
+}
+
+pub enum Contents {
+    Bytes(Vec<u8>),
+    /// Not read: its digest was known. Read only if the image has to be built.
+    OnDisk(PathBuf),
 }
 
 impl ContextFile {
@@ -33,9 +44,54 @@ impl ContextFile {
         let digest = hex::encode(Sha256::digest(&contents));
         ContextFile {
             path: path.into(),
-            contents,
+            contents: Contents::Bytes(contents),
             mode,
             digest,
+            identity: None,
+        }
+    }
+
+    /// The file at `disk`, read and hashed unless `known` has its digest.
+    pub fn from_disk(
+        path: impl Into<String>,
+        disk: &Path,
+        mode: u32,
+        known: &KnownDigests,
+    ) -> std::io::Result<ContextFile> {
+        let identity = known_digests::identity(disk)?;
+        if let Some(digest) = known.get(&identity) {
+            return Ok(ContextFile {
+                path: path.into(),
+                contents: Contents::OnDisk(disk.to_path_buf()),
+                mode,
+                digest: digest.to_string(),
+                identity: Some(identity),
+            });
+        }
+        let mut file = ContextFile::new(path, std::fs::read(disk)?, mode);
+        file.identity = Some(identity);
+        Ok(file)
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The bytes, read now if they were not; refused if they are not what was compared.
+    fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.contents {
+            Contents::Bytes(bytes) => Ok(bytes.into()),
+            Contents::OnDisk(disk) => {
+                let bytes = std::fs::read(disk)
+                    .with_context(|| format!("cannot read {}", disk.display()))?;
+                if hex::encode(Sha256::digest(&bytes)) != self.digest {
+                    bail!(
+                        "{} changed while bridgectl was building from it; run again",
+                        disk.display()
+                    );
+                }
+                Ok(bytes.into())
+            }
         }
     }
 }
@@ -160,6 +216,10 @@ async fn build(
         (MANAGED_LABEL.to_string(), "true".to_string()),
         (HASH_LABEL.to_string(), hash.to_string()),
         (SUMMARY_LABEL.to_string(), summary.to_string()),
+        (
+            known_digests::LABEL.to_string(),
+            file_digests(context).to_label(),
+        ),
     ]
     .into();
     let options = BuildImageOptions {
@@ -211,6 +271,17 @@ async fn build(
     }
 }
 
+/// The digests of the files that came from disk, by their identity, for the next check.
+fn file_digests(context: &BuildContext) -> KnownDigests {
+    let mut known = KnownDigests::default();
+    for file in &context.files {
+        if let Some(identity) = &file.identity {
+            known.insert(identity.clone(), file.digest.clone());
+        }
+    }
+    known
+}
+
 fn context_archive(context: &BuildContext) -> Result<Vec<u8>> {
     let mut archive = tar::Builder::new(Vec::new());
     let containerfile = ContextFile::new(
@@ -219,12 +290,13 @@ fn context_archive(context: &BuildContext) -> Result<Vec<u8>> {
         0o644,
     );
     for file in std::iter::once(&containerfile).chain(&context.files) {
+        let bytes = file.bytes()?;
         let mut header = tar::Header::new_gnu();
-        header.set_size(file.contents.len() as u64);
+        header.set_size(bytes.len() as u64);
         header.set_mode(file.mode);
         header.set_mtime(0);
         archive
-            .append_data(&mut header, &file.path, file.contents.as_slice())
+            .append_data(&mut header, &file.path, bytes.as_ref())
             .with_context(|| format!("cannot pack {} into the build context", file.path))?;
     }
     Ok(archive.into_inner()?)
@@ -330,4 +402,43 @@ pub async fn remove_built_image(engine: &Engine, tag: &str, report: &mut Report)
             anyhow::Ok(true)
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(file: ContextFile) -> BuildContext {
+        BuildContext {
+            tag: "localhost/test:1".into(),
+            base_image: SCRATCH.into(),
+            containerfile: "FROM scratch\n".into(),
+            files: vec![file],
+            tag_field: "app.image",
+            base_field: "app.base_image",
+        }
+    }
+
+    #[test]
+    fn a_file_not_read_is_packed_when_it_still_has_its_digest_and_refused_when_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = dir.path().join("app");
+        std::fs::write(&disk, b"the app").unwrap();
+        let read = ContextFile::from_disk("bin/app", &disk, 0o755, &KnownDigests::default());
+        let read = read.unwrap();
+        let mut known = KnownDigests::default();
+        known.insert(known_digests::identity(&disk).unwrap(), read.digest.clone());
+        let unread = ContextFile::from_disk("bin/app", &disk, 0o755, &known).unwrap();
+        assert!(matches!(unread.contents, Contents::OnDisk(_)));
+        let archive = context_archive(&context(unread)).unwrap();
+        assert!(archive.windows(7).any(|w| w == b"the app"));
+
+        // Its identity recorded with another digest: what is packed must be what was
+        // compared, so the build stops.
+        let mut wrong = KnownDigests::default();
+        wrong.insert(known_digests::identity(&disk).unwrap(), "0".repeat(64));
+        let unread = ContextFile::from_disk("bin/app", &disk, 0o755, &wrong).unwrap();
+        let err = context_archive(&context(unread)).unwrap_err();
+        assert!(format!("{err:#}").contains("changed while"), "{err:#}");
+    }
 }

@@ -6,13 +6,17 @@ mod build;
 mod build_turn;
 mod engine;
 mod image;
+mod known_digests;
 mod ready;
 mod reconcile;
 mod spec;
 mod volume;
 
-pub use build::{BuildContext, ContextFile, ensure_built_image, prune_image, remove_built_image};
+pub use build::{
+    BuildContext, Contents, ContextFile, ensure_built_image, prune_image, remove_built_image,
+};
 pub use engine::Engine;
+pub use known_digests::{KnownDigests, identity as file_identity};
 pub use ready::{Readiness, wait_ready};
 pub use reconcile::{ContainerState, ensure, logs_tail, remove, state};
 pub use spec::{ContainerSpec, FileInject, MANAGED_LABEL, PortBinding};

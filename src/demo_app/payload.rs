@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::carried;
-use crate::container::ContextFile;
+use crate::container::{ContextFile, KnownDigests};
 
 /// Where the payload lives inside the image, apart from whatever the base brings.
 const ROOT: &str = "/opt/bridgectl";
@@ -25,28 +25,31 @@ pub struct Payload {
 }
 
 impl Payload {
-    /// The app bridgectl carries: the running executable and its shared objects.
-    pub fn carried() -> Result<Payload> {
+    /// The app bridgectl carries: the running executable and its shared objects. Files
+    /// whose digest `known` has (an unchanged file the image was built from) are not read.
+    pub fn carried(known: &KnownDigests) -> Result<Payload> {
         // /proc/self/exe is the running program even if its file was replaced since.
-        let executable = std::fs::read("/proc/self/exe")
+        let executable = Path::new("/proc/self/exe");
+        let executable = ContextFile::from_disk("bin/bridgectl", executable, 0o755, known)
             .context("cannot read bridgectl's own executable (/proc/self/exe)")?;
-        let mut files = vec![ContextFile::new("bin/bridgectl", executable, 0o755)];
+        let mut files = vec![executable];
         let program = format!("{ROOT}/bin/bridgectl");
         let mut loader = None;
         for object in loaded_shared_objects() {
             let Some(name) = object.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 continue;
             };
-            let contents = std::fs::read(&object).with_context(|| {
-                format!(
-                    "cannot read {}, a library bridgectl runs with",
-                    object.display()
-                )
-            })?;
+            let library = ContextFile::from_disk(format!("lib/{name}"), &object, 0o755, known)
+                .with_context(|| {
+                    format!(
+                        "cannot read {}, a library bridgectl runs with",
+                        object.display()
+                    )
+                })?;
             if is_loader(&name) {
                 loader = Some(name.clone());
             }
-            files.push(ContextFile::new(format!("lib/{name}"), contents, 0o755));
+            files.push(library);
         }
         let mut entrypoint = match (&loader, files.len()) {
             (_, 1) => vec![program],
@@ -77,15 +80,16 @@ impl Payload {
     }
 
     /// A separately built demo-app binary, run as it is on the base image.
-    pub fn prebuilt(binary: &Path) -> Result<Payload> {
-        let contents = std::fs::read(binary).with_context(|| {
-            format!(
-                "cannot read the demo-app binary {} (app.binary)",
-                binary.display()
-            )
-        })?;
+    pub fn prebuilt(binary: &Path, known: &KnownDigests) -> Result<Payload> {
+        let file =
+            ContextFile::from_disk("bin/demo-app", binary, 0o755, known).with_context(|| {
+                format!(
+                    "cannot read the demo-app binary {} (app.binary)",
+                    binary.display()
+                )
+            })?;
         Ok(Payload {
-            files: vec![ContextFile::new("bin/demo-app", contents, 0o755)],
+            files: vec![file],
             entrypoint: vec![format!("{ROOT}/bin/demo-app")],
             origin: format!("{} (app.binary)", binary.display()),
         })
@@ -142,13 +146,14 @@ fn loaded_shared_objects() -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::container::Contents;
 
     #[test]
     fn the_carried_payload_is_this_program_and_what_it_loaded() {
-        let payload = Payload::carried().unwrap();
+        let payload = Payload::carried(&KnownDigests::default()).unwrap();
         let executable = std::fs::read("/proc/self/exe").unwrap();
         assert_eq!(payload.files[0].path, "bin/bridgectl");
-        assert_eq!(payload.files[0].contents, executable);
+        assert!(matches!(&payload.files[0].contents, Contents::Bytes(b) if *b == executable));
         // The test binary is linked like bridgectl: dynamically, against the C library.
         let libraries: Vec<&str> = payload.files[1..].iter().map(|f| f.path.as_str()).collect();
         assert!(libraries.contains(&"lib/libc.so.6"), "{libraries:?}");
@@ -170,6 +175,23 @@ mod tests {
         let lines = payload.containerfile_lines();
         assert!(lines.contains("COPY lib/ /opt/bridgectl/lib/"), "{lines}");
         assert!(lines.ends_with("\"internal\",\"demo-app\"]\n"), "{lines}");
+    }
+
+    #[test]
+    fn an_executable_the_image_was_built_from_is_not_read_again() {
+        let first = Payload::carried(&KnownDigests::default()).unwrap();
+        let mut known = KnownDigests::default();
+        let identity =
+            crate::container::file_identity(std::path::Path::new("/proc/self/exe")).unwrap();
+        known.insert(identity, first.files[0].digest().to_string());
+        let again = Payload::carried(&known).unwrap();
+        assert!(matches!(again.files[0].contents, Contents::OnDisk(_)));
+        assert_eq!(again.files[0].digest(), first.files[0].digest());
+        // A digest recorded for another file (another identity) is not taken.
+        let mut other = KnownDigests::default();
+        other.insert("0:0:0:0.0:0.0".into(), "not this".into());
+        let fresh = Payload::carried(&other).unwrap();
+        assert_eq!(fresh.files[0].digest(), first.files[0].digest());
     }
 
     #[test]

@@ -111,7 +111,11 @@ async fn reconcile(
             .map(|()| mine)
     }));
     let users = async {
-        let live = ctx.keycloak_users().await?.unwrap_or_default();
+        // A realm created by this run has no users to read yet.
+        let live = match realm {
+            Realm::CreatedWithClients => Default::default(),
+            _ => ctx.keycloak_users().await?.unwrap_or_default(),
+        };
         users::reconcile(
             admin,
             realm_name,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::container::{self, Readiness};
+use crate::container::{self, KnownDigests, Readiness};
 use crate::context::Context;
 use crate::demo_app::container::{self as app, AppSecrets};
 use crate::demo_app::payload::Payload;
@@ -17,12 +17,20 @@ pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
     let mut report = ctx.report();
     // Reading and hashing the payload (tens of megabytes) blocks: off the async threads,
-    // and beside the cluster and engine reads rather than after them.
+    // and beside the cluster reads. Files unchanged since the image was built from them
+    // are not read at all: the image's labels know their digests.
     let binary = config.app.binary.clone();
-    let payload = tokio::task::spawn_blocking(move || match binary {
-        Some(binary) => Payload::prebuilt(&binary),
-        None => Payload::carried(),
-    });
+    let payload = async {
+        let known = match ctx.engine().await {
+            Ok(engine) => KnownDigests::of_image(engine, &config.app.image).await,
+            Err(_) => KnownDigests::default(),
+        };
+        tokio::task::spawn_blocking(move || match binary {
+            Some(binary) => Payload::prebuilt(&binary, &known),
+            None => Payload::carried(&known),
+        })
+        .await
+    };
     let (upstreams, engine, payload) = tokio::join!(ctx.upstreams(), ctx.engine(), payload);
     let (upstreams, engine, payload) = (upstreams?, engine?, payload??);
     let kc = &config.keycloak;
