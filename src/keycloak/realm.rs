@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use super::admin::AdminClient;
+use super::admin::{AdminClient, is_conflict};
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 
 /// What became of the realm, and so of what goes inside it.
@@ -30,6 +30,29 @@ pub async fn read(admin: &AdminClient, desired: &Value) -> Result<Option<Value>>
 /// created: one request where a realm and its clients, mappers included, would otherwise
 /// take three.
 pub async fn reconcile(
+    admin: &AdminClient,
+    desired: &Value,
+    live: Option<Value>,
+    clients: &[Value],
+    report: &mut Report,
+) -> Result<Realm> {
+    let mut mine = Report::new(report.gate());
+    let realm = match reconcile_once(admin, desired, live, clients, &mut mine).await {
+        // Created after it was read: by a concurrent run, or by a run killed while its
+        // request was in flight, which Keycloak finished (it answers 409 once that is
+        // committed). Read it again and take it as found.
+        Err(err) if is_conflict(&err) => {
+            mine = Report::new(report.gate());
+            let live = read(admin, desired).await?.ok_or(err)?;
+            reconcile_once(admin, desired, Some(live), clients, &mut mine).await?
+        }
+        done => done?,
+    };
+    report.append(mine);
+    Ok(realm)
+}
+
+async fn reconcile_once(
     admin: &AdminClient,
     desired: &Value,
     live: Option<Value>,

@@ -321,7 +321,6 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 /// with a list read before the users existed, against the real Keycloak.
 #[test]
 fn users_created_after_the_read_are_taken_as_found() {
-    use bridgectl::keycloak::admin::{AdminClient, SignIn};
     use bridgectl::keycloak::desired::DesiredUser;
     use bridgectl::reconcile::{Gate, Outcome, Report};
     use bridgectl::state::{Secret, StateDir};
@@ -352,26 +351,16 @@ fn users_created_after_the_read_are_taken_as_found() {
         })
         .collect();
     let state = StateDir::open(&kc.state_dir()).unwrap();
-    let ca = kc.read_state("tls/ca.crt");
-    let password = Secret::new(kc.secret(bridgectl::state::names::KEYCLOAK_ADMIN_PASSWORD));
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let report = runtime.block_on(async {
-        let sign_in = SignIn::Admin {
-            username: "admin".into(),
-            password,
-        };
-        let backoff = bridgectl::retry::Backoff::SERVER;
-        let admin = AdminClient::connect(&kc.base_url(), &ca, vec![sign_in], backoff)
-            .await
-            .unwrap();
+    let (realm_name, users, state) = (&realm, &users, &state);
+    let (report, writes) = with_library_admin(kc, |admin| async move {
         let mut report = Report::new(Gate::apply());
         let stale = std::collections::HashMap::new();
         let done = bridgectl::keycloak::users::reconcile(
             &admin,
-            &realm,
-            &users,
+            realm_name,
+            users,
             &stale,
-            &state,
+            state,
             2,
             &mut report,
         )
@@ -379,9 +368,57 @@ fn users_created_after_the_read_are_taken_as_found() {
         done.unwrap_or_else(|err| panic!("a 409 on a user that exists must not fail: {err:#}"));
         (report, admin.writes())
     });
-    let (report, writes) = report;
     // Three creates refused with 409, nothing else: their passwords still hold.
     assert_eq!(report.count(Outcome::Unchanged), 3, "{report:?}");
     assert_eq!(writes, 3, "only the three refused creates were sent");
     assert_eq!(ids(), before, "no user was made twice");
+}
+
+/// The same for the realm: step2 read it as missing, another request created it before
+/// step2's own create (in the interruption test: a realm POST still in flight when the run
+/// was killed). The 409 sends step2 to read it and go on as with a realm that existed.
+#[test]
+fn a_realm_created_after_the_read_is_taken_as_found() {
+    use bridgectl::keycloak::realm::{self, Realm};
+    use bridgectl::reconcile::{Gate, Outcome, Report};
+
+    let kc = default_keycloak();
+    let name = realm("appeared-realm");
+    kc.run_realm(&name, &["step2"]).assert_ok();
+    let desired = json!({"realm": name, "enabled": true});
+    let (outcome, report, writes) = with_library_admin(kc, |admin| async move {
+        let mut report = Report::new(Gate::apply());
+        let outcome = realm::reconcile(&admin, &desired, None, &[], &mut report)
+            .await
+            .unwrap_or_else(|err| panic!("a 409 on a realm that exists must not fail: {err:#}"));
+        (outcome, report, admin.writes())
+    });
+    assert_eq!(outcome, Realm::Existed, "{report:?}");
+    assert_eq!(report.count(Outcome::Unchanged), 1, "{report:?}");
+    assert_eq!(writes, 1, "only the refused create was sent");
+}
+
+/// Runs `work` with bridgectl's own admin client signed in to the shared Keycloak.
+fn with_library_admin<T, F>(
+    kc: &crate::support::Bed,
+    work: impl FnOnce(bridgectl::keycloak::admin::AdminClient) -> F,
+) -> T
+where
+    F: std::future::Future<Output = T>,
+{
+    use bridgectl::keycloak::admin::{AdminClient, SignIn};
+    use bridgectl::state::{Secret, names};
+    let ca = kc.read_state("tls/ca.crt");
+    let sign_in = SignIn::Admin {
+        username: "admin".into(),
+        password: Secret::new(kc.secret(names::KEYCLOAK_ADMIN_PASSWORD)),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let backoff = bridgectl::retry::Backoff::SERVER;
+        let admin = AdminClient::connect(&kc.base_url(), &ca, vec![sign_in], backoff)
+            .await
+            .unwrap();
+        work(admin).await
+    })
 }
