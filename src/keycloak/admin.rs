@@ -364,6 +364,32 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// After Keycloak's 409 on a create: the object another request is creating may not be
+/// readable yet (its transaction still open when Keycloak refused ours). Reads it with
+/// `read` until it is, within the server backoff; `conflict` if it never shows.
+pub async fn found_after_conflict<T, F, Fut>(conflict: anyhow::Error, mut read: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let found = retry(Backoff::SERVER, |_| {
+        let read = read();
+        async move {
+            match read.await {
+                Ok(Some(found)) => Ok(found),
+                Ok(None) => Err(Verdict::Retry(None)),
+                Err(err) => Err(Verdict::Fail(Some(err))),
+            }
+        }
+    })
+    .await;
+    match found {
+        Ok(found) => Ok(found),
+        Err(Some(err)) => Err(err),
+        Err(None) => Err(conflict),
+    }
+}
+
 /// Whether `err` is Keycloak's 409: the object was created meanwhile by someone else.
 pub fn is_conflict(err: &anyhow::Error) -> bool {
     err.downcast_ref::<Refused>()

@@ -3,7 +3,7 @@
 use anyhow::{Result, anyhow};
 use serde_json::Value;
 
-use super::admin::{AdminClient, is_conflict};
+use super::admin::{AdminClient, found_after_conflict, is_conflict};
 use crate::reconcile::{Kind, Outcome, Report, diff_subset, diff_subset_unordered};
 
 /// Fields whose values never appear in a report.
@@ -24,6 +24,7 @@ pub async fn reconcile(
         if !is_conflict(&err) {
             return Err(err);
         }
+        found_after_conflict(err, || read(admin, realm, desired)).await?;
         mine = Report::new(report.gate());
         reconcile_once(admin, realm, desired, &mut mine).await?;
     }
@@ -39,15 +40,7 @@ async fn reconcile_once(
 ) -> Result<()> {
     let client_id = desired["clientId"].as_str().unwrap_or_default().to_string();
     let what = format!("client {client_id} in realm {realm}");
-    let found = admin
-        .get(
-            &format!("/{realm}/clients?clientId={}", urlencode(&client_id)),
-            &what,
-        )
-        .await?
-        .and_then(|list| list.as_array().and_then(|a| a.first().cloned()));
-
-    let Some(live) = found else {
+    let Some(live) = read(admin, realm, desired).await? else {
         let create = || async {
             admin
                 .post(&format!("/{realm}/clients"), desired, &what)
@@ -116,6 +109,18 @@ async fn reconcile_once(
     }
     report.absorb(Kind::Client, client_id, parts);
     Ok(())
+}
+
+/// The client `desired` names, as Keycloak has it; `None` when it does not exist.
+async fn read(admin: &AdminClient, realm: &str, desired: &Value) -> Result<Option<Value>> {
+    let client_id = desired["clientId"].as_str().unwrap_or_default();
+    let found = admin
+        .get(
+            &format!("/{realm}/clients?clientId={}", urlencode(client_id)),
+            &format!("client {client_id} in realm {realm}"),
+        )
+        .await?;
+    Ok(found.and_then(|list| list.as_array().and_then(|a| a.first().cloned())))
 }
 
 pub fn urlencode(value: &str) -> String {

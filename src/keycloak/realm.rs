@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use super::admin::{AdminClient, is_conflict};
+use super::admin::{AdminClient, found_after_conflict, is_conflict};
 use crate::reconcile::{Kind, Live, Outcome, Report, diff_subset};
 
 /// What became of the realm, and so of what goes inside it.
@@ -39,11 +39,11 @@ pub async fn reconcile(
     let mut mine = Report::new(report.gate());
     let realm = match reconcile_once(admin, desired, live, clients, &mut mine).await {
         // Created after it was read: by a concurrent run, or by a run killed while its
-        // request was in flight, which Keycloak finished (it answers 409 once that is
-        // committed). Read it again and take it as found.
+        // request was in flight, which Keycloak finishes. Read it (once it shows) and take
+        // it as found.
         Err(err) if is_conflict(&err) => {
             mine = Report::new(report.gate());
-            let live = read(admin, desired).await?.ok_or(err)?;
+            let live = found_after_conflict(err, || read(admin, desired)).await?;
             reconcile_once(admin, desired, Some(live), clients, &mut mine).await?
         }
         done => done?,

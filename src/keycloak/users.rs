@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::admin::{AdminClient, is_conflict};
+use super::admin::{AdminClient, found_after_conflict, is_conflict};
 use super::clients::urlencode;
 use super::desired::DesiredUser;
 use crate::reconcile::{Kind, Outcome, Report, diff_subset};
@@ -102,9 +102,8 @@ async fn reconcile_one(
             // Created after the list was read: by a concurrent run, or by a run killed
             // with its request in flight that Keycloak finished. Take it as found.
             Err(err) if is_conflict(&err) => {
-                appeared = find(admin, realm, &user.username, &what)
-                    .await?
-                    .ok_or(err)?;
+                appeared =
+                    found_after_conflict(err, || find(admin, realm, &user.username, &what)).await?;
                 &appeared
             }
             Err(err) => return Err(err),
