@@ -182,7 +182,8 @@ fn main() {
          just-started Keycloak, the first token 1.03 s (the JVM's first pass through the token \
          endpoint: 0.85 s by curl right after a restart, 0.06 s warm), the realm read beside \
          the version read 0.43 s, the realm with its clients 1.68 s (Keycloak makes the realm's \
-         default clients, roles, flows and keys: 1.6 s also on a warm Keycloak), the three \
+         default clients, roles, flows and keys; a second realm on the same, warm Keycloak took \
+         1.6 s too, timed while the machine was loaded), the three \
          users with their password hashes 0.81 s, the rest under 0.1 s. Keycloak's own share \
          of that, token + realm + users, is about 3.5 s on this machine: above the 3 s target \
          before bridgectl adds anything, so the target is not reachable by bridgectl alone.",
