@@ -113,7 +113,20 @@ async fn reconcile_once(
 
 /// The client `desired` names, as Keycloak has it; `None` when it does not exist.
 async fn read(admin: &AdminClient, realm: &str, desired: &Value) -> Result<Option<Value>> {
-    let client_id = desired["clientId"].as_str().unwrap_or_default();
+    read_by_id(
+        admin,
+        realm,
+        desired["clientId"].as_str().unwrap_or_default(),
+    )
+    .await
+}
+
+/// The client whose `clientId` is `client_id`; `None` when it does not exist.
+pub async fn read_by_id(
+    admin: &AdminClient,
+    realm: &str,
+    client_id: &str,
+) -> Result<Option<Value>> {
     let found = admin
         .get(
             &format!("/{realm}/clients?clientId={}", urlencode(client_id)),

@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 use serde_json::{Value, json};
 
 use super::admin::AdminClient;
-use super::clients::{self, urlencode};
+use super::clients;
 use crate::reconcile::{Gate, Kind, Outcome, Report};
 use crate::state::Secret;
 
@@ -84,7 +84,7 @@ async fn grant_roles(admin: &AdminClient, realm: &str, report: &mut Report) -> R
     let what = format!("the roles of client {CLIENT_ID} on realm {realm}");
     // The realm's management client and the reader's service account, side by side.
     let account = async {
-        let reader_id = client_id(admin, CLIENT_ID, &what)
+        let reader_id = client_id(admin, CLIENT_ID)
             .await?
             .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} is not in realm master"))?;
         admin
@@ -96,7 +96,7 @@ async fn grant_roles(admin: &AdminClient, realm: &str, report: &mut Report) -> R
             .and_then(|user| user["id"].as_str().map(String::from))
             .ok_or_else(|| anyhow!("{what}: client {CLIENT_ID} has no service account"))
     };
-    let (management_id, account) = tokio::join!(client_id(admin, &management, &what), account);
+    let (management_id, account) = tokio::join!(client_id(admin, &management), account);
     let Some(management_id) = management_id? else {
         if !report.is_plan() {
             anyhow::bail!(
@@ -143,14 +143,7 @@ async fn grant_roles(admin: &AdminClient, realm: &str, report: &mut Report) -> R
 }
 
 /// The internal id of the master realm's client `client_id`.
-async fn client_id(admin: &AdminClient, client_id: &str, what: &str) -> Result<Option<String>> {
-    let found = admin
-        .get(
-            &format!("/{MASTER}/clients?clientId={}", urlencode(client_id)),
-            what,
-        )
-        .await?;
-    Ok(found
-        .and_then(|list| list.as_array().and_then(|a| a.first().cloned()))
-        .and_then(|client| client["id"].as_str().map(String::from)))
+async fn client_id(admin: &AdminClient, client_id: &str) -> Result<Option<String>> {
+    let found = clients::read_by_id(admin, MASTER, client_id).await?;
+    Ok(found.and_then(|client| client["id"].as_str().map(String::from)))
 }
