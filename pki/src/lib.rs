@@ -33,6 +33,14 @@ pub fn public_key_der(key_pem: &str) -> Option<Vec<u8>> {
         .map(|key| key.subject_public_key_info())
 }
 
+/// A fresh RSA-2048 private key, PKCS#8 PEM (for a Keycloak realm's signing and
+/// encryption keys, which Keycloak expects to be RSA).
+pub fn rsa_private_key_pem() -> Result<String> {
+    let key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .context("generating an RSA key")?;
+    Ok(key.serialize_pem())
+}
+
 /// A self-signed CA that may sign server certificates (but no further CAs).
 pub fn issue_ca(subject: &Subject<'_>) -> Result<Pair> {
     let key = KeyPair::generate()?;

@@ -6,6 +6,7 @@ pub mod desired;
 pub mod image;
 pub mod reader;
 pub mod realm;
+pub mod realm_keys;
 pub mod server;
 pub mod users;
 pub mod version;

@@ -34,6 +34,20 @@ type Records = BTreeMap<String, PasswordRecord>;
 /// The realm's users by username.
 pub type LiveUsers = HashMap<String, Value>;
 
+/// Whether this state directory ever set a password in `realm`: when not, the realm is
+/// most likely new (a hint for work worth starting early, never for what to write).
+pub fn ever_set_in(state: &StateDir, realm: &str) -> bool {
+    let prefix = format!("{realm}/");
+    read_records(state).is_ok_and(|records| records.keys().any(|key| key.starts_with(&prefix)))
+}
+
+fn read_records(state: &StateDir) -> Result<Records> {
+    Ok(state
+        .read(RECORDS_FILE)?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default())
+}
+
 /// Against `live`, the realm's users read earlier ([`list`]): by the time of the writes it
 /// may miss some that were created meanwhile.
 pub async fn reconcile(
@@ -45,10 +59,7 @@ pub async fn reconcile(
     concurrency: usize,
     report: &mut Report,
 ) -> Result<()> {
-    let records: Records = state
-        .read(RECORDS_FILE)?
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    let records = read_records(state)?;
     let gate = report.gate();
 
     let results: Vec<(usize, Report, Option<PasswordRecord>)> =

@@ -7,13 +7,20 @@ use serde_json::Value;
 use crate::context::Context;
 use crate::keycloak::admin::AdminClient;
 use crate::keycloak::desired::Desired;
-use crate::keycloak::realm::Realm;
-use crate::keycloak::{clients, desired, reader, realm, users, version};
+use crate::keycloak::realm::{self, Realm};
+use crate::keycloak::realm_keys::PendingKeys;
+use crate::keycloak::{clients, desired, reader, users, version};
 use crate::reconcile::{Kind, Outcome, Report};
 use crate::state::names;
 
 pub async fn run(ctx: &Context) -> Result<Report> {
     let config = &ctx.config;
+    // A realm this state directory never filled is most likely created now: its keys are
+    // generated while the sign-in waits on a just-started Keycloak.
+    let keys = match !ctx.gate.plans() && !users::ever_set_in(&ctx.state, &config.keycloak.realm) {
+        true => PendingKeys::ahead(),
+        false => PendingKeys::on_demand(),
+    };
     // The OAuth server's URL (the ocp client's redirect URI) and the sign-in, side by side.
     let (oauth_url, admin) = tokio::join!(ctx.oauth_url(), ctx.keycloak_admin());
     let desired = desired::build(config, &ctx.state, &oauth_url?)?;
@@ -30,7 +37,7 @@ pub async fn run(ctx: &Context) -> Result<Report> {
             let (live, users) =
                 tokio::join!(realm::read(admin, &desired.realm), ctx.keycloak_users());
             users?;
-            reconcile(ctx, admin, &desired, live?).await
+            reconcile(ctx, admin, &desired, &keys, live?).await
         };
         let (warning, report) = tokio::join!(check_version, plan);
         (warning?, report?)
@@ -39,7 +46,10 @@ pub async fn run(ctx: &Context) -> Result<Report> {
         // is read meanwhile.
         let (warning, live) = tokio::join!(check_version, realm::read(admin, &desired.realm));
         let warning = warning?;
-        (warning, reconcile(ctx, admin, &desired, live?).await?)
+        (
+            warning,
+            reconcile(ctx, admin, &desired, &keys, live?).await?,
+        )
     };
     if let Some(warning) = warning {
         ctx.ui.warn(warning);
@@ -57,6 +67,7 @@ async fn reconcile(
     ctx: &Context,
     admin: &AdminClient,
     desired: &Desired,
+    keys: &PendingKeys,
     live_realm: Option<Value>,
 ) -> Result<Report> {
     let config = &ctx.config;
@@ -78,7 +89,10 @@ async fn reconcile(
         admin,
         &desired.realm,
         live_realm,
-        &desired.clients,
+        realm::Contents {
+            clients: &desired.clients,
+            keys,
+        },
         &mut report,
     );
     let (realm, reader_client) = tokio::join!(realm, reader_client);

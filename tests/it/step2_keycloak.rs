@@ -62,6 +62,43 @@ fn fresh_step2_creates_everything_and_every_user_signs_in() {
         assert_eq!(claims["azp"], "third-party-app");
         assert!(claims["email"].as_str().unwrap().starts_with(user));
     }
+    // The realm signs with the RSA key bridgectl generated and handed over (an imported
+    // provider), not one Keycloak generated inside the create; its HMAC and AES keys are
+    // Keycloak's own.
+    let admin = kc.admin();
+    let providers = admin.get(&format!(
+        "/{realm}/components?type=org.keycloak.keys.KeyProvider"
+    ));
+    let mut kinds: Vec<&str> = providers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["providerId"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["aes-generated", "hmac-generated", "rsa", "rsa-enc"]);
+    let imported = providers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["providerId"] == "rsa")
+        .unwrap();
+    let keys = admin.get(&format!("/{realm}/keys"));
+    let signing = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["algorithm"] == "RS256" && k["status"] == "ACTIVE")
+        .unwrap();
+    assert_eq!(signing["providerId"], imported["id"], "{keys}");
+    let token = kc.access_token(&realm, "user-a");
+    let header = token.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], signing["kid"], "tokens are signed with it");
+    assert!(!run.all().contains("PRIVATE KEY"), "a realm key leaked");
     // No secret in what bridgectl printed.
     for secret in [
         "client-ocp-oauth",
@@ -380,6 +417,7 @@ fn users_created_after_the_read_are_taken_as_found() {
 #[test]
 fn a_realm_created_after_the_read_is_taken_as_found() {
     use bridgectl::keycloak::realm::{self, Realm};
+    use bridgectl::keycloak::realm_keys::PendingKeys;
     use bridgectl::reconcile::{Gate, Outcome, Report};
 
     let kc = default_keycloak();
@@ -388,7 +426,12 @@ fn a_realm_created_after_the_read_is_taken_as_found() {
     let desired = json!({"realm": name, "enabled": true});
     let (outcome, report, writes) = with_library_admin(kc, |admin| async move {
         let mut report = Report::new(Gate::apply());
-        let outcome = realm::reconcile(&admin, &desired, None, &[], &mut report)
+        let keys = PendingKeys::on_demand();
+        let contents = realm::Contents {
+            clients: &[],
+            keys: &keys,
+        };
+        let outcome = realm::reconcile(&admin, &desired, None, contents, &mut report)
             .await
             .unwrap_or_else(|err| panic!("a 409 on a realm that exists must not fail: {err:#}"));
         (outcome, report, admin.writes())
