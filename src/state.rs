@@ -131,6 +131,20 @@ impl StateDir {
         Ok(())
     }
 
+    /// Removes a file of the state directory, if it is there.
+    pub fn remove(&self, relative: &str) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        let path = self.path(relative);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                Err(err).with_context(|| format!("cannot remove {}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn write_file(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(relative);
         let dir = path.parent().unwrap_or(&self.root);

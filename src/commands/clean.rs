@@ -121,8 +121,11 @@ async fn clean_containers(
             }
         }
     }
-    // Keycloak's data outlives its container until now; with the container gone, it goes.
-    container::remove_volume(engine, &server::data_volume(config), report).await?;
+    // Keycloak's data outlives its container until now; with the container gone, it goes,
+    // and with it the users whose passwords bridgectl kept track of.
+    if container::remove_volume(engine, &server::data_volume(config), report).await? {
+        keycloak::users::forget_passwords(&ctx.state, report.gate()).await?;
+    }
     if options.images {
         container::remove_built_image(engine, &config.app.image, report).await?;
         if let Some(build) = keycloak::image::optimized_build(config) {

@@ -76,16 +76,20 @@ pub async fn ensure(engine: &Engine, mount: &VolumeMount, report: &mut Report) -
 }
 
 /// Removes bridgectl's volume (its container must be gone first); says what was in it.
-pub async fn remove(engine: &Engine, mount: &VolumeMount, report: &mut Report) -> Result<()> {
+/// Whether the volume is gone (now, or already); a plan says what it would be.
+pub async fn remove(engine: &Engine, mount: &VolumeMount, report: &mut Report) -> Result<bool> {
     let name = &mount.name;
     match state(engine, name).await? {
         VolumeState::Absent => report.found(Kind::Volume, name, Outcome::Absent, vec![]),
-        VolumeState::Foreign => report.found(
-            Kind::Volume,
-            name,
-            Outcome::Unchanged,
-            vec!["not created by bridgectl: left alone".into()],
-        ),
+        VolumeState::Foreign => {
+            report.found(
+                Kind::Volume,
+                name,
+                Outcome::Unchanged,
+                vec!["not created by bridgectl: left alone".into()],
+            );
+            return Ok(false);
+        }
         VolumeState::Managed => {
             let lost = report.gate().tense("removed", "would be removed");
             let details = vec![format!("{} {lost}", mount.holds)];
@@ -114,7 +118,7 @@ pub async fn remove(engine: &Engine, mount: &VolumeMount, report: &mut Report) -
                 .await?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 type RemoveOptions = bollard::query_parameters::RemoveVolumeOptions;

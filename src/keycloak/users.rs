@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::admin::{AdminClient, found_after_conflict, is_conflict};
 use super::clients::urlencode;
 use super::desired::DesiredUser;
-use crate::reconcile::{Kind, Outcome, Report, diff_subset};
+use crate::reconcile::{Gate, Kind, Outcome, Report, diff_subset};
 use crate::state::StateDir;
 
 const PAGE: usize = 500;
@@ -39,6 +39,14 @@ pub type LiveUsers = HashMap<String, Value>;
 pub fn ever_set_in(state: &StateDir, realm: &str) -> bool {
     let prefix = format!("{realm}/");
     read_records(state).is_ok_and(|records| records.keys().any(|key| key.starts_with(&prefix)))
+}
+
+/// Forgets every password record: for when Keycloak's database went (`clean`), as its
+/// users went with it.
+pub async fn forget_passwords(state: &StateDir, gate: Gate) -> Result<()> {
+    gate.unless_planning(async { state.remove(RECORDS_FILE) })
+        .await
+        .map(drop)
 }
 
 fn read_records(state: &StateDir) -> Result<Records> {
