@@ -7,10 +7,16 @@ started_at=$(date +%s)
 # standard token exchange (which bridgectl must refuse), besides the default.
 export KEYCLOAK_OTHER_VERSIONS="26.7.3 26.1.0"
 scripts/sandbox-kit.sh
+# The real Kubernetes control plane beside the simulator (conformance, bridgectl against a
+# real API server): built once, ~15 min on two cores; its tests must not skip in CI.
+scripts/kube-kit.sh build >/dev/null
+export KUBE_KIT_REQUIRED=1
 . scripts/lib.sh
 # The simulator's end-to-end test runs this Keycloak directly; it must not skip in CI.
 export OCP_SIM_KEYCLOAK_HOME="$KEYCLOAK_CONTEXT/keycloak" OCP_SIM_REQUIRE_KEYCLOAK=1
 remove_test_containers() {
+  # A control plane a killed test binary left behind (it normally stops with its tests).
+  pkill -f "$KIT_CACHE/kube-" 2>/dev/null || true
   podman ps -a --format '{{.Names}}' | grep '^bridgectl-test-' | xargs -r podman rm -f -t 0 >/dev/null || true
   podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/bridgectl-test-' | xargs -r podman rmi -f >/dev/null || true
   podman volume ls --format '{{.Name}}' | grep '^bridgectl-test-' | xargs -r podman volume rm -f >/dev/null || true
