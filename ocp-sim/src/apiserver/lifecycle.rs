@@ -1,8 +1,9 @@
 //! Namespace lifecycle, as the real API server and its namespace controller run it: a
 //! deleted namespace stays `Terminating` (with `deletionTimestamp`) while its content is
 //! removed, refuses new content with 403 (the NamespaceLifecycle admission plugin) and a
-//! second delete with 409, and is gone when the termination time has passed. With no
-//! termination time (the default) it goes at once.
+//! new namespace of its name with 409, answers a second delete with itself, unchanged, and
+//! is gone when the termination time has passed. With no termination time (the default)
+//! it goes at once. (Checked against kube-apiserver 1.36 by tests/it/conformance.rs.)
 
 use std::time::Instant;
 
@@ -12,9 +13,6 @@ use crate::apiserver::resources::NAMESPACES;
 use crate::apiserver::status::{ApiError, ApiResult, GroupResource};
 use crate::apiserver::store::Store;
 use crate::meta;
-
-/// The real API server's words for a second delete of a terminating namespace.
-const STILL_TERMINATING: &str = "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.";
 
 pub fn is_terminating(store: &Store, namespace: &str) -> bool {
     store
@@ -29,7 +27,7 @@ pub fn delete_namespace(store: &mut Store, name: &str) -> ApiResult<serde_json::
         return Err(ApiError::not_found(&gr, name));
     };
     if is_terminating(store, name) {
-        return Err(ApiError::conflict(&gr, name, STILL_TERMINATING));
+        return Ok(namespace);
     }
     let delay = store.termination_delay();
     if delay.is_zero() {

@@ -402,8 +402,9 @@ async fn replace_needs_the_current_resource_version() {
     assert_status(&invalid, 422, "Invalid");
     assert_eq!(
         invalid.1["message"],
-        "OAuth.config.openshift.io \"cluster\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"
+        "oauths.config.openshift.io \"cluster\" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update"
     );
+    assert_eq!(invalid.1["details"]["kind"], "oauths");
 
     // The current version works and bumps it; a no-op write keeps it.
     let mut current = oauth.clone();
@@ -709,7 +710,7 @@ async fn schema_violations_are_422() {
     assert_status(&immutable, 422, "Invalid");
     assert_eq!(
         immutable.1["message"],
-        "RoleBinding.rbac.authorization.k8s.io \"r\" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"edit\"}: cannot change roleRef"
+        "RoleBinding.rbac.authorization.k8s.io \"r\" is invalid: roleRef: Invalid value: {\"APIGroup\":\"rbac.authorization.k8s.io\",\"Kind\":\"ClusterRole\",\"Name\":\"edit\"}: cannot change roleRef"
     );
 }
 
@@ -1125,4 +1126,24 @@ async fn client_certificates_authenticate_their_subject() {
         body["message"],
         "namespaces is forbidden: User \"alice\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope"
     );
+}
+
+/// kubectl asks for strict field validation: an unknown field then refuses the request
+/// (400, nothing stored), as kube-apiserver does, instead of being dropped with a warning.
+#[tokio::test]
+async fn strict_field_validation_refuses_unknown_fields() {
+    let sim = TestSim::start().await;
+    let mut body = cm("strict", json!({}));
+    body["bogus"] = json!(1);
+    let refused = sim
+        .post(&format!("{CMS}?fieldValidation=Strict"), body.clone())
+        .await;
+    assert_status(&refused, 400, "BadRequest");
+    assert_eq!(
+        refused.1["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"bogus\""
+    );
+    assert_eq!(sim.get(&format!("{CMS}/strict")).await.0, 404);
+    // Without it the field is dropped and the object stored.
+    assert_eq!(sim.post(CMS, body).await.0, 201);
 }

@@ -34,14 +34,14 @@ pub fn handle(
         }
         "list" => list(sim, req, target),
         "create" => {
-            let obj = body::decode(req.header("content-type"), req.body)?;
+            let obj = decoded(req, def)?;
             let manager = manager_of(req);
             write(sim, req, |store| {
                 objects::create(store, def, ns, obj, Ownership::Update(manager))
             })
         }
         "update" => {
-            let obj = body::decode(req.header("content-type"), req.body)?;
+            let obj = decoded(req, def)?;
             let manager = manager_of(req);
             write(sim, req, |store| {
                 objects::update(store, def, ns, name, obj, Ownership::Update(manager))
@@ -107,6 +107,16 @@ fn deleted_reply(def: &crate::apiserver::resources::ResourceDef, removed: Value)
         details["group"] = json!(def.group);
     }
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
+/// The body of a create or update, refused whole for an unknown field when the client
+/// asks for strict field validation.
+fn decoded(req: &Req<'_>, def: &crate::apiserver::resources::ResourceDef) -> ApiResult<Value> {
+    let obj = body::decode(req.header("content-type"), req.body)?;
+    if req.query.get("fieldValidation").map(String::as_str) == Some("Strict") {
+        crate::apiserver::validate::refuse_unknown_fields(def, &obj)?;
+    }
+    Ok(obj)
 }
 
 fn manager_of(req: &Req<'_>) -> String {

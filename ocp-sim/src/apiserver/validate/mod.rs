@@ -17,6 +17,26 @@ use crate::apiserver::resources::ResourceDef;
 use crate::apiserver::status::{ApiError, ApiResult};
 use crate::meta;
 
+/// `fieldValidation=Strict` (kubectl's default): an unknown field refuses the whole
+/// request, before anything is stored, instead of being dropped with a warning.
+pub fn refuse_unknown_fields(def: &ResourceDef, obj: &Value) -> ApiResult<()> {
+    let outcome = schema::prune(&mut obj.clone(), &schema::of(def));
+    if outcome.unknown.is_empty() {
+        return Ok(());
+    }
+    let fields: Vec<String> = outcome
+        .unknown
+        .iter()
+        .map(|f| format!("unknown field \"{f}\""))
+        .collect();
+    Err(ApiError::bad_request(format!(
+        "{kind} in version \"{v}\" cannot be handled as a {kind}: strict decoding error: {}",
+        fields.join(", "),
+        kind = def.kind,
+        v = def.version,
+    )))
+}
+
 /// Prunes, defaults and validates `obj`. `old` is the stored object on updates.
 /// Returns the warnings to send back (one per dropped unknown field).
 pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResult<Vec<String>> {
@@ -40,12 +60,20 @@ pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResu
             ApiError::invalid(def.group, def.kind, meta::name(obj), &errors)
         } else {
             ApiError::bad_request(format!(
-                "{kind} in version \"{v}\" cannot be handled as a {kind}: json: cannot unmarshal {found} into Go struct field {kind}.{path} of type {expected}",
+                "{kind} in version \"{v}\" cannot be handled as a {kind}: json: cannot unmarshal {found} into Go struct field {owner}.{path} of type {expected}",
                 kind = def.kind,
+                owner = if first.path.starts_with("metadata.") {
+                    "ObjectMeta"
+                } else {
+                    def.kind
+                },
                 v = def.version,
                 found = first.found,
                 path = first.path,
-                expected = first.expected,
+                expected = match (def.kind, first.path.as_str()) {
+                    ("Secret", "data") => "map[string][]uint8",
+                    _ => first.expected,
+                },
             ))
         });
     }
@@ -82,6 +110,9 @@ pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResu
     };
     errors.extend(specific);
     if errors.is_empty() {
+        if !def.crd {
+            omit_empty(obj);
+        }
         Ok(warnings)
     } else {
         Err(ApiError::invalid(
@@ -91,6 +122,27 @@ pub fn admit(def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> ApiResu
             &errors,
         ))
     }
+}
+
+/// Built-in kinds are Go structs whose maps and lists are `omitempty`: stored and served
+/// without the empty ones a client sent (`data: {}`, `finalizers: []`).
+fn omit_empty(obj: &mut Value) {
+    let empty = |v: &Value| match v {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(list) => list.is_empty(),
+        Value::Null => true,
+        _ => false,
+    };
+    let drop_empty = |map: Option<&mut serde_json::Map<String, Value>>, keys: &[&str]| {
+        if let Some(map) = map {
+            map.retain(|key, value| !(keys.contains(&key.as_str()) && empty(value)));
+        }
+    };
+    drop_empty(obj.as_object_mut(), &["data", "binaryData", "subjects"]);
+    drop_empty(
+        obj.get_mut("metadata").and_then(Value::as_object_mut),
+        &["labels", "annotations", "finalizers", "ownerReferences"],
+    );
 }
 
 /// Label keys and values follow Kubernetes' qualified-name and label-value rules.

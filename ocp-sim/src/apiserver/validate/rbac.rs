@@ -95,7 +95,8 @@ pub fn role_binding(obj: &mut Value, old: Option<&Value>) -> Vec<FieldError> {
                 .to_string()
         };
         let shown = format!(
-            "rbac.RoleRef{{APIGroup:\"{}\", Kind:\"{}\", Name:\"{}\"}}",
+            // As kube-apiserver 1.36 prints it (older ones printed the Go struct).
+            "{{\"APIGroup\":\"{}\",\"Kind\":\"{}\",\"Name\":\"{}\"}}",
             field("/roleRef/apiGroup"),
             field("/roleRef/kind"),
             field("/roleRef/name")

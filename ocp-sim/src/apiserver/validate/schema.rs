@@ -161,7 +161,9 @@ fn walk(value: &mut Value, schema: &Value, path: &str, out: &mut Outcome) {
                         }
                     }
                     Value::Null => {}
-                    v => mismatch("object", v, out),
+                    // What the Go decoder names: every map of the served kinds is of
+                    // strings (a Secret's data, of bytes, is told apart by the caller).
+                    v => mismatch("map[string]string", v, out),
                 }
                 return;
             }

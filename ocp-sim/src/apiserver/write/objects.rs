@@ -136,8 +136,13 @@ pub fn create(
     if def.namespaced {
         lifecycle::admit_create(store, &def.gr(), &name, namespace)?;
     }
-    if store.get(def, namespace, &name).is_some() {
-        return Err(ApiError::already_exists(&def.gr(), &name));
+    if let Some(existing) = store.get(def, namespace, &name) {
+        let mut exists = ApiError::already_exists(&def.gr(), &name);
+        // The storage layer's words when the one in the way is on its way out.
+        if existing.pointer("/metadata/deletionTimestamp").is_some() {
+            exists.message = format!("object is being deleted: {}", exists.message);
+        }
+        return Err(exists);
     }
     let meta = meta::metadata_mut(&mut obj);
     meta.insert("uid".into(), json!(meta::new_uid()));
@@ -184,14 +189,15 @@ pub fn update(
     };
     match meta::resource_version(&obj) {
         None if def.crd => {
-            // CRD-served resources do not allow unconditional updates.
+            // CRD-served resources do not allow unconditional updates. The real server
+            // names the resource here, not the kind (checked against kube-apiserver 1.36).
             return Err(ApiError::invalid(
                 def.group,
-                def.kind,
+                def.plural,
                 name,
                 &[FieldError::invalid_raw(
                     "metadata.resourceVersion",
-                    "0x0".into(),
+                    "0".into(),
                     "must be specified for an update",
                 )],
             ));
