@@ -192,6 +192,13 @@ impl Cluster {
                         "{what}: forbidden (403): {}. bridgectl needs a cluster-admin login for this",
                         status.message
                     ),
+                    // Not an API answer but the server's own: nothing serves that path.
+                    404 if status.message.contains("page not found") => format!(
+                        "{what}: the cluster at {} does not serve this kind of object (404 page \
+                         not found): it is not OpenShift, or lacks that API. step3 needs \
+                         OpenShift's OAuth API; step5 also works on plain Kubernetes",
+                        self.server
+                    ),
                     code => format!(
                         "{what}: the cluster answered {code} {}: {}",
                         status.reason, status.message

@@ -17,15 +17,21 @@ use crate::reconcile::{Kind, Outcome, Report};
 
 const USERS_API: &str = "user.openshift.io/v1";
 
-/// Every identity of the provider `idp_name`.
+/// Every identity of the provider `idp_name`; none on a cluster without OpenShift's user
+/// API (plain Kubernetes), where no OAuth server makes them.
 pub async fn of_provider(cluster: &Cluster, idp_name: &str) -> Result<Vec<DynamicObject>> {
     let identities = api(&cluster.client, USERS_API, "Identity", None)?;
     let all = ListParams::default();
-    let listed = cluster
+    let listed = match cluster
         .call(&format!("identities of provider {idp_name}"), || {
             identities.list(&all)
         })
-        .await?;
+        .await
+    {
+        Ok(listed) => listed,
+        Err(err) if err.is_not_found() => return Ok(Vec::new()),
+        Err(err) => return Err(err.into()),
+    };
     Ok(listed
         .items
         .into_iter()

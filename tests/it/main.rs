@@ -9,6 +9,7 @@
 mod support;
 
 mod browser_smoke;
+mod conformance;
 mod demo_app;
 mod faults;
 mod interruptions;
@@ -20,6 +21,7 @@ mod openshift_flow;
 mod openshift_steps;
 mod operator_loop;
 mod proxies;
+mod real_kube;
 mod rollout;
 mod secret_leaks;
 mod step1_errors;

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod flow;
+pub mod kube;
 pub mod proxy;
 pub mod setup;
 pub mod sim;

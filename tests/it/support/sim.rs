@@ -92,19 +92,25 @@ impl Sim {
     /// A bed pointed at this simulator whose state already has a CA (all that steps 3 and
     /// 5 need of step1).
     pub fn bed(&self, prefix: &str) -> super::Bed {
-        let mut bed = super::Bed::new(prefix);
-        let state = bridgectl::state::StateDir::open(&bed.state_dir()).unwrap();
-        let mut report = bridgectl::reconcile::Report::new(bridgectl::reconcile::Gate::apply());
-        let names = ["127.0.0.1".to_string()];
-        let issue = bridgectl::tls::ensure(&state, &names, "localhost", &mut report);
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(issue)
-            .unwrap();
-        bed.extra_env = vec![("KUBECONFIG".into(), self.kubeconfig.display().to_string())];
-        bed
+        bed_on_cluster(prefix, &self.kubeconfig)
     }
+}
+
+/// A bed pointed at the cluster of `kubeconfig`, whose state already has a CA (all that
+/// steps 3 and 5 need of step1).
+pub fn bed_on_cluster(prefix: &str, kubeconfig: &std::path::Path) -> super::Bed {
+    let mut bed = super::Bed::new(prefix);
+    let state = bridgectl::state::StateDir::open(&bed.state_dir()).unwrap();
+    let mut report = bridgectl::reconcile::Report::new(bridgectl::reconcile::Gate::apply());
+    let names = ["127.0.0.1".to_string()];
+    let issue = bridgectl::tls::ensure(&state, &names, "localhost", &mut report);
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(issue)
+        .unwrap();
+    bed.extra_env = vec![("KUBECONFIG".into(), kubeconfig.display().to_string())];
+    bed
 }
 
 impl std::ops::Deref for Sim {

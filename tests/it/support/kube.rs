@@ -1,0 +1,180 @@
+//! A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, built by
+//! scripts/kube-kit.sh), one per test binary, started on first use. It dies with the test
+//! process: the kit's `run` stops it on SIGTERM, which the kernel sends when this process
+//! ends (PR_SET_PDEATHSIG, from a thread that lives as long as the process).
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::sim::SimApi;
+
+pub struct RealKube {
+    pub dir: PathBuf,
+    /// The admin's API (system:masters), in the simulator's shape so tests can talk to
+    /// either the same way.
+    pub api: SimApi,
+}
+
+fn kit() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kube-kit.sh")
+}
+
+/// The shared control plane; `None` (with a note) when the kit is not built here and the
+/// run does not require it (`KUBE_KIT_REQUIRED=1`, as scripts/test.sh sets, makes it fail).
+pub fn real_kube() -> Option<&'static RealKube> {
+    static KUBE: OnceLock<Option<RealKube>> = OnceLock::new();
+    KUBE.get_or_init(start).as_ref()
+}
+
+fn start() -> Option<RealKube> {
+    let built = Command::new(kit())
+        .arg("bin")
+        .output()
+        .expect("run kube-kit.sh");
+    if !built.status.success() {
+        assert!(
+            std::env::var_os("KUBE_KIT_REQUIRED").is_none(),
+            "KUBE_KIT_REQUIRED is set but the real API server is not built: run scripts/kube-kit.sh build"
+        );
+        eprintln!(
+            "note: the real Kubernetes API server is not built (scripts/kube-kit.sh build): test skipped"
+        );
+        return None;
+    }
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kube-kit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (started, exited) = std::sync::mpsc::channel();
+    let run_dir = dir.clone();
+    std::thread::spawn(move || {
+        let mut command = Command::new(kit());
+        command.arg("run").arg(&run_dir);
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let status = command.status();
+        let _ = started.send(format!("kube-kit.sh run ended: {status:?}"));
+        // This thread must outlive the control plane's parent link: park it for good.
+        loop {
+            std::thread::park();
+        }
+    });
+    let env_file = dir.join("env");
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while !env_file.exists() {
+        if let Ok(ended) = exited.try_recv() {
+            panic!(
+                "the real API server did not start ({ended}); logs in {}",
+                dir.display()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the real API server took over 240 s; logs in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    let value = |key: &str| {
+        env.lines()
+            .find_map(|line| line.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} missing from {}", env_file.display()))
+            .to_string()
+    };
+    let api = SimApi {
+        api_url: value("KUBE_KIT_API"),
+        oauth_url: String::new(),
+        kubeconfig: dir.join("kubeconfig-admin"),
+        ca_pem: std::fs::read_to_string(value("KUBE_KIT_CA")).unwrap(),
+        admin_token: token_of(&dir, "admin"),
+    };
+    let kube = RealKube { dir, api };
+    // What every OpenShift cluster has and a plain one lacks: the namespace step3 writes
+    // into, and the cluster's OAuth object (the kit installs its CRD).
+    kube.api.ensure(
+        "/api/v1/namespaces",
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-config"}
+        }),
+    );
+    kube.api.ensure(
+        "/apis/config.openshift.io/v1/oauths",
+        serde_json::json!({
+            "apiVersion": "config.openshift.io/v1", "kind": "OAuth",
+            "metadata": {"name": "cluster"}, "spec": {}
+        }),
+    );
+    Some(kube)
+}
+
+/// The static token the kit gave `user`.
+pub fn token_of(dir: &Path, user: &str) -> String {
+    std::fs::read_to_string(dir.join("tokens.csv"))
+        .unwrap()
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(',');
+            let token = fields.next()?;
+            (fields.next() == Some(user)).then(|| token.to_string())
+        })
+        .unwrap_or_else(|| panic!("no token for {user}"))
+}
+
+impl RealKube {
+    /// For a test that changes cluster-wide objects (the OAuth object): one at a time.
+    pub fn exclusive(&self) -> std::sync::MutexGuard<'static, ()> {
+        static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        ALONE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn kubeconfig(&self, user: &str) -> PathBuf {
+        self.dir.join(format!("kubeconfig-{user}"))
+    }
+
+    pub fn token(&self, user: &str) -> String {
+        token_of(&self.dir, user)
+    }
+
+    /// The writes (create, update, patch, delete) `user` made so far, from the API
+    /// server's audit log.
+    pub fn writes_by(&self, user: &str) -> usize {
+        std::fs::read_to_string(self.dir.join("audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|event| event["user"]["username"] == user)
+            .count()
+    }
+
+    /// Waits (up to 30 s) until `path` answers 200: a new CRD takes a moment to be served.
+    pub fn wait_until_served(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.api.call("GET", path, None).0 != 200 {
+            assert!(Instant::now() < deadline, "{path} is not served after 30 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl SimApi {
+    /// Creates the object at `collection` unless it exists.
+    pub fn ensure(&self, collection: &str, object: Value) {
+        let (status, body) = self.call("POST", collection, Some(object));
+        assert!(
+            status == 201 || status == 409,
+            "POST {collection}: {status} {body}"
+        );
+    }
+}
