@@ -131,13 +131,7 @@ pub async fn handler(
     let chosen = match param("idp") {
         Some(name) => match providers.into_iter().find(|p| p.name == name) {
             Some(p) => p,
-            None => {
-                return pages::error(
-                    400,
-                    "invalid_request",
-                    &format!("The identity provider {name:?} is not configured in oauths/cluster."),
-                );
-            }
+            None => return pages::no_redirect_handler(name),
         },
         None if providers.is_empty() => {
             return pages::error(

@@ -27,6 +27,41 @@ fn page(status: u16, title: &str, body: &str) -> Response {
     (code, Html(html)).into_response()
 }
 
+/// Go's `html.EscapeString`: the five characters it replaces, with its spellings.
+fn go_html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The answer to `idp=` naming no configured provider. The OAuth server's union
+/// authentication handler fails with this text and its osin wrapper's default error
+/// handler writes it as a bare 500 with an `Error: ` prefix (Go sniffs `text/plain`).
+pub fn no_redirect_handler(idp: &str) -> Response {
+    let body = format!(
+        "Error: Unable to locate redirect handler: {}",
+        go_html_escape(idp)
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// An error page. `error` is a short machine-readable code; `detail` says what failed.
 pub fn error(status: u16, error: &str, detail: &str) -> Response {
     let body = format!(

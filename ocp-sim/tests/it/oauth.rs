@@ -131,14 +131,35 @@ async fn authorize_validates_client_and_redirect_uri_first() {
     .await;
     assert_eq!(single.status(), 200);
     assert!(single.text().await.unwrap().contains("cannot log users in"));
-    let unknown_idp = get_oauth(
-        &sim,
-        &format!(
-            "/oauth/authorize?client_id=app&redirect_uri={redirect}&response_type=code&idp=ghost"
-        ),
-    )
-    .await;
-    assert_eq!(unknown_idp.status(), 400);
+}
+
+#[tokio::test]
+async fn unknown_idp_is_unable_to_locate_redirect_handler() {
+    let sim = TestSim::start().await;
+    sim.add_oauth_client("app", "s3cret", REDIRECT).await;
+    let redirect = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>();
+    let base = format!("/oauth/authorize?client_id=app&redirect_uri={redirect}&response_type=code");
+
+    let ghost = get_oauth(&sim, &format!("{base}&idp=ghost")).await;
+    assert_eq!(ghost.status(), 500);
+    assert!(location(&ghost).is_none());
+    assert_eq!(
+        ghost.headers()["content-type"].to_str().unwrap(),
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(
+        ghost.text().await.unwrap(),
+        "Error: Unable to locate redirect handler: ghost"
+    );
+
+    // The name is echoed HTML-escaped, as Go's html.EscapeString spells it.
+    let hostile = url::form_urlencoded::byte_serialize(b"a<b>&\"c'").collect::<String>();
+    let escaped = get_oauth(&sim, &format!("{base}&idp={hostile}")).await;
+    assert_eq!(escaped.status(), 500);
+    assert_eq!(
+        escaped.text().await.unwrap(),
+        "Error: Unable to locate redirect handler: a&lt;b&gt;&amp;&#34;c&#39;"
+    );
 }
 
 #[tokio::test]
