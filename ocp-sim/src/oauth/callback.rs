@@ -1,6 +1,7 @@
 //! `GET /oauth2callback/<idp>`: the identity provider sends the browser back here. The
-//! state must be one we issued (single use), the code is exchanged, the ID token
-//! verified, and the user provisioned before the client gets its own code.
+//! state must be one we issued (single use), the code is exchanged, the claims read
+//! from the ID token (and userinfo), and the user provisioned before the client gets
+//! its own code.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -87,7 +88,7 @@ pub async fn handler(
         Err(why) => return fail(why),
     };
     let callback = format!("{}/oauth2callback/{}", sim.oauth_url, idp_name);
-    let id_token = match oidc::exchange_code(
+    let tokens = match oidc::exchange_code(
         &http,
         &endpoints,
         &cfg.client_id,
@@ -100,12 +101,7 @@ pub async fn handler(
         Ok(t) => t,
         Err(why) => return fail(why),
     };
-    let keys = match oidc::fetch_jwks(&http, &endpoints.jwks_uri).await {
-        Ok(k) => k,
-        Err(why) => return fail(why),
-    };
-    let claims = match oidc::validate_id_token(&id_token, &keys, &endpoints.issuer, &cfg.client_id)
-    {
+    let claims = match oidc::login_claims(&http, &endpoints, &tokens).await {
         Ok(c) => c,
         Err(why) => return fail(why),
     };

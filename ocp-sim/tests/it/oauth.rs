@@ -1,8 +1,8 @@
-//! The OAuth server without an external identity provider: metadata, authorize-request
-//! validation, the provider choice, the token endpoint, and ID-token validation.
+//! The OAuth server without Keycloak: metadata, authorize-request
+//! validation, the provider choice, the token endpoint, ID-token decoding, and logins
+//! through a scripted OpenID provider.
 
 use crate::support::TestSim;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
 use ocp_sim::{AuthorizeRequest, LoggedIn};
 use serde_json::{Value, json};
 
@@ -447,81 +447,183 @@ async fn tokens_survive_a_restart() {
     assert_eq!(me["metadata"]["name"], "keeper");
 }
 
-fn signing_key(kid: &str) -> (EncodingKey, Jwk) {
-    let pair = rcgen::KeyPair::generate().unwrap();
-    let key = EncodingKey::from_ec_pem(pair.serialize_pem().as_bytes()).unwrap();
-    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
-    jwk.common.key_id = Some(kid.to_string());
-    (key, jwk)
-}
-
-fn id_token(key: &EncodingKey, kid: &str, claims: Value) -> String {
-    let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some(kid.to_string());
-    jsonwebtoken::encode(&header, &claims, key).unwrap()
-}
-
 #[test]
-fn id_tokens_are_verified() {
-    use ocp_sim::validate_id_token;
-    let issuer = "https://idp.example/realms/demo";
-    let now = std::time::SystemTime::now()
+fn id_tokens_are_decoded_without_verification() {
+    use crate::support::fake_idp::unsigned_jwt as unsigned;
+    use ocp_sim::id_token_claims;
+    let claims = id_token_claims(&unsigned(&json!({"sub": "123", "name": "Ann"}))).unwrap();
+    assert_eq!(claims["name"], "Ann");
+    // Padded base64url is read too.
+    let padded = {
+        let t = unsigned(&json!({"sub": "1"}));
+        let mut parts: Vec<String> = t.split('.').map(String::from).collect();
+        while !parts[1].len().is_multiple_of(4) {
+            parts[1].push('=');
+        }
+        parts.join(".")
+    };
+    assert_eq!(id_token_claims(&padded).unwrap()["sub"], "1");
+    let two_parts = id_token_claims("a.b").unwrap_err();
+    assert!(two_parts.contains("expected 3 parts, got 2"), "{two_parts}");
+    let no_sub = id_token_claims(&unsigned(&json!({"name": "Ann"}))).unwrap_err();
+    assert!(no_sub.contains("'sub'"), "{no_sub}");
+    let not_json = id_token_claims("e30.bm90IGpzb24.c2ln").unwrap_err();
+    assert!(not_json.contains("JSON"), "{not_json}");
+}
+
+// ---- Logins through a scripted OpenID provider (no Keycloak needed) ----
+
+use crate::support::fake_idp::{self, FakeIdp, Script};
+
+/// `sim` trusts `idp` as OpenID provider `fake` with `mapping_method`.
+async fn use_fake_idp(sim: &TestSim, idp: &FakeIdp, mapping_method: &str) {
+    let (code, body) = sim
+        .post(
+            "/api/v1/namespaces/openshift-config/secrets",
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "fake-secret"},
+                "stringData": {"clientSecret": fake_idp::CLIENT_SECRET}}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = sim
+        .post(
+            "/api/v1/namespaces/openshift-config/configmaps",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fake-ca"},
+                "data": {"ca.crt": idp.ca_pem}}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = sim
+        .patch("/apis/config.openshift.io/v1/oauths/cluster", "application/merge-patch+json", json!({"spec": {"identityProviders": [
+            {"name": "fake", "mappingMethod": mapping_method, "type": "OpenID", "openID": {
+                "clientID": fake_idp::CLIENT_ID, "clientSecret": {"name": "fake-secret"}, "ca": {"name": "fake-ca"},
+                "issuer": idp.issuer,
+                "claims": {"preferredUsername": ["preferred_username"], "name": ["name"], "email": ["email"]}}}
+        ]}}))
+        .await;
+    assert_eq!(code, 200, "{body}");
+}
+
+/// Authorize through `fake`, then come back to the callback as the provider would send
+/// the browser; returns the callback's answer.
+async fn fake_login(sim: &TestSim, idp: &FakeIdp) -> reqwest::Response {
+    let redirect = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>();
+    let start = get_oauth(
+        sim,
+        &format!("/oauth/authorize?client_id=app&redirect_uri={redirect}&response_type=code&state=app-state&idp=fake"),
+    )
+    .await;
+    assert_eq!(start.status(), 302, "{:?}", start.text().await);
+    let to = url::Url::parse(&location(&start).unwrap()).unwrap();
+    assert!(
+        to.as_str().starts_with(&format!("{}/auth?", idp.issuer)),
+        "{to}"
+    );
+    let state = to
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    get_oauth(
+        sim,
+        &format!("/oauth2callback/fake?code=idp-code&state={state}"),
+    )
+    .await
+}
+
+#[track_caller]
+fn assert_code_redirect(resp: &reqwest::Response) {
+    assert_eq!(resp.status(), 302);
+    let to = location(resp).unwrap();
+    assert!(to.starts_with(&format!("{REDIRECT}?code=sha256")), "{to}");
+    assert!(to.ends_with("&state=app-state"), "{to}");
+}
+
+async fn fake_login_fails(sim: &TestSim, idp: &FakeIdp, needle: &str) {
+    let resp = fake_login(sim, idp).await;
+    assert_eq!(resp.status(), 500);
+    let page = resp
+        .text()
+        .await
+        .unwrap()
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    assert!(page.contains(needle), "{needle:?} not in {page}");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs();
-    let claims = json!({"iss": issuer, "aud": "ocp", "sub": "123", "exp": now + 300, "preferred_username": "alice"});
-    let (key, jwk) = signing_key("k1");
-    let (other_key, _) = signing_key("k1");
+        .as_secs()
+}
 
-    let ok = validate_id_token(
-        &id_token(&key, "k1", claims.clone()),
-        std::slice::from_ref(&jwk),
-        issuer,
-        "ocp",
-    )
-    .unwrap();
-    assert_eq!(ok["preferred_username"], "alice");
+#[tokio::test]
+async fn openid_id_token_is_decoded_not_verified_and_userinfo_merged() {
+    // Signed by no known key, another issuer, another audience, long expired: the
+    // OAuth server checks none of these; only `sub` is required.
+    let idp = FakeIdp::start(Script {
+        id_token_claims: json!({"iss": "https://someone.else", "aud": "not-us", "exp": unix_now() - 86400,
+            "sub": "s-1", "preferred_username": "from-token", "name": "Token Name"}),
+        ..Script::default()
+    })
+    .await;
+    let sim = TestSim::start().await;
+    sim.add_oauth_client("app", "s3cret", REDIRECT).await;
+    use_fake_idp(&sim, &idp, "claim").await;
 
-    let forged = validate_id_token(
-        &id_token(&other_key, "k1", claims.clone()),
-        std::slice::from_ref(&jwk),
-        issuer,
-        "ocp",
+    assert_code_redirect(&fake_login(&sim, &idp).await);
+    let calls = idp.script.lock().unwrap().token_calls.clone();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].form["code"], "idp-code");
+    assert!(
+        calls[0].authorization_header.is_some() || calls[0].form.contains_key("client_secret"),
+        "the client authenticates at the token endpoint"
+    );
+    let (code, user) = sim.get("/apis/user.openshift.io/v1/users/from-token").await;
+    assert_eq!(code, 200, "{user}");
+    assert_eq!(user["identities"], json!(["fake:s-1"]));
+    assert_eq!(user["fullName"], "Token Name");
+    assert!(idp.script.lock().unwrap().userinfo_calls.is_empty());
+
+    // With a userinfo endpoint its claims win over the ID token's.
+    {
+        let mut script = idp.script.lock().unwrap();
+        script.id_token_claims = json!({"sub": "s-2", "preferred_username": "token-two"});
+        script.userinfo = Some(
+            json!({"sub": "s-2", "preferred_username": "info-two", "email": "two@example.com"}),
+        );
+    }
+    assert_code_redirect(&fake_login(&sim, &idp).await);
+    assert_eq!(
+        idp.script.lock().unwrap().userinfo_calls,
+        ["Bearer idp-access-token"]
+    );
+    let (code, ident) = sim
+        .get("/apis/user.openshift.io/v1/identities/fake:s-2")
+        .await;
+    assert_eq!(code, 200, "{ident}");
+    assert_eq!(ident["user"]["name"], "info-two");
+    assert_eq!(ident["extra"]["email"], "two@example.com");
+    assert_eq!(ident["extra"]["preferred_username"], "info-two");
+
+    // The userinfo subject must be the ID token's.
+    idp.script.lock().unwrap().userinfo = Some(json!({"sub": "someone-else"}));
+    fake_login_fails(&sim, &idp, "did not match id_token").await;
+    idp.script.lock().unwrap().userinfo = Some(json!({"preferred_username": "no-sub"}));
+    fake_login_fails(
+        &sim,
+        &idp,
+        "userinfo response did not contain a 'sub' claim",
     )
-    .unwrap_err();
-    assert!(forged.contains("signature"), "{forged}");
-    let wrong_aud = validate_id_token(
-        &id_token(&key, "k1", claims.clone()),
-        std::slice::from_ref(&jwk),
-        issuer,
-        "other",
-    )
-    .unwrap_err();
-    assert!(wrong_aud.contains("aud"), "{wrong_aud}");
-    let wrong_iss = validate_id_token(
-        &id_token(&key, "k1", claims.clone()),
-        std::slice::from_ref(&jwk),
-        "https://elsewhere",
-        "ocp",
-    )
-    .unwrap_err();
-    assert!(wrong_iss.contains("iss"), "{wrong_iss}");
-    let mut expired = claims.clone();
-    expired["exp"] = json!(now - 3600);
-    let stale = validate_id_token(
-        &id_token(&key, "k1", expired),
-        std::slice::from_ref(&jwk),
-        issuer,
-        "ocp",
-    )
-    .unwrap_err();
-    assert!(stale.contains("expired"), "{stale}");
-    let unknown_kid = validate_id_token(
-        &id_token(&key, "k2", claims),
-        std::slice::from_ref(&jwk),
-        issuer,
-        "ocp",
-    )
-    .unwrap_err();
-    assert!(unknown_kid.contains("key id"), "{unknown_kid}");
+    .await;
+
+    // Without sub in the ID token nothing else matters.
+    {
+        let mut script = idp.script.lock().unwrap();
+        script.userinfo = None;
+        script.id_token_claims = json!({"preferred_username": "nobody"});
+    }
+    fake_login_fails(&sim, &idp, "id_token did not contain a 'sub' claim").await;
 }

@@ -1,6 +1,7 @@
 //! Test harness: an in-process simulator on free ports and an HTTPS client that
 //! trusts only its CA.
 
+pub mod fake_idp;
 pub mod keycloak;
 
 use reqwest::Method;
