@@ -108,11 +108,8 @@ pub struct Tokens {
     pub id_token: String,
 }
 
-fn form_encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
-/// Exchanges the authorization code.
+/// Exchanges the authorization code. The client ID and secret go in the form body
+/// (`client_secret_post`), as the OAuth server's OAuth client library sends them.
 pub async fn exchange_code(
     client: &reqwest::Client,
     endpoints: &Endpoints,
@@ -121,17 +118,15 @@ pub async fn exchange_code(
     code: &str,
     redirect_uri: &str,
 ) -> Result<Tokens, String> {
-    // client_secret_basic: both parts form-encoded first (RFC 6749 section 2.3.1).
-    let credentials = format!("{}:{}", form_encode(client_id), form_encode(client_secret));
-    let basic = base64::engine::general_purpose::STANDARD.encode(credentials);
     let response = client
         .post(&endpoints.token_endpoint)
-        .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
         .header(reqwest::header::ACCEPT, "application/json")
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
         ])
         .send()
         .await

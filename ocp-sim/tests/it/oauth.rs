@@ -627,3 +627,37 @@ async fn openid_id_token_is_decoded_not_verified_and_userinfo_merged() {
     }
     fake_login_fails(&sim, &idp, "id_token did not contain a 'sub' claim").await;
 }
+
+#[tokio::test]
+async fn idp_token_endpoint_gets_the_client_credentials_in_the_form() {
+    let idp = FakeIdp::start(Script {
+        id_token_claims: json!({"sub": "s-1", "preferred_username": "poster"}),
+        refuse_basic: true,
+        ..Script::default()
+    })
+    .await;
+    let sim = TestSim::start().await;
+    sim.add_oauth_client("app", "s3cret", REDIRECT).await;
+    use_fake_idp(&sim, &idp, "claim").await;
+
+    let resp = fake_login(&sim, &idp).await;
+    let calls = idp.script.lock().unwrap().token_calls.clone();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        calls[0].authorization_header, None,
+        "no HTTP Basic: the credentials go in the form body"
+    );
+    let form = &calls[0].form;
+    let callback = format!("{}/oauth2callback/fake", sim.running.oauth_url);
+    for (key, value) in [
+        ("grant_type", "authorization_code"),
+        ("code", "idp-code"),
+        ("redirect_uri", callback.as_str()),
+        ("client_id", fake_idp::CLIENT_ID),
+        ("client_secret", fake_idp::CLIENT_SECRET),
+    ] {
+        assert_eq!(form.get(key).map(String::as_str), Some(value), "{form:?}");
+    }
+    // The provider refuses HTTP Basic, so the login works only this way.
+    assert_code_redirect(&resp);
+}
