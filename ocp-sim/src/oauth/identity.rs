@@ -8,6 +8,7 @@ use super::idp::OpenIdConfig;
 use crate::apiserver::resources::{IDENTITIES, USERS};
 use crate::apiserver::store::Store;
 use crate::apiserver::write::objects::{self, Ownership};
+use crate::meta;
 
 const MANAGER: &str = "oauth-server";
 
@@ -103,12 +104,17 @@ pub fn provision(
             ));
         }
         "claim" => {
+            // A user without identities is claimed; one mapped to another identity is not.
             if let Some(existing) = store.get(&USERS, "", &wanted)
                 && !user_has_identity(existing, &identity_name)
             {
-                return Err(format!(
-                    "could not create user: user {wanted:?} already exists and is mapped to another identity (mappingMethod claim refuses to map identity {identity_name:?} to it)"
-                ));
+                let others = meta::strings(existing.get("identities"));
+                if !others.is_empty() {
+                    return Err(format!(
+                        "could not create user: user {wanted:?} cannot be claimed by identity {identity_name:?} because it is already mapped to [{}]",
+                        others.join(" ")
+                    ));
+                }
             }
             wanted
         }
@@ -136,7 +142,18 @@ pub fn provision(
                     .cloned()
                     .unwrap_or_default();
                 ids.push(json!(identity_name));
+                // A user whose only identity is this one is initialised as when created:
+                // the provider's display name fills an empty fullName.
+                let only = ids.len() == 1;
                 user["identities"] = Value::Array(ids);
+                let empty = only
+                    && user
+                        .get("fullName")
+                        .and_then(Value::as_str)
+                        .is_none_or(str::is_empty);
+                if empty && let Some(n) = &full_name {
+                    user["fullName"] = json!(n);
+                }
                 user = objects::update(
                     store,
                     &USERS,

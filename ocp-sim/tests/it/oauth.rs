@@ -661,3 +661,52 @@ async fn idp_token_endpoint_gets_the_client_credentials_in_the_form() {
     // The provider refuses HTTP Basic, so the login works only this way.
     assert_code_redirect(&resp);
 }
+
+#[tokio::test]
+async fn claim_maps_an_existing_user_without_identities() {
+    let idp = FakeIdp::start(Script {
+        id_token_claims: json!({"sub": "s-9", "preferred_username": "precreated", "name": "Pre Created"}),
+        ..Script::default()
+    })
+    .await;
+    let sim = TestSim::start().await;
+    sim.add_oauth_client("app", "s3cret", REDIRECT).await;
+    use_fake_idp(&sim, &idp, "claim").await;
+    let (code, before) = sim
+        .post(
+            "/apis/user.openshift.io/v1/users",
+            json!({"apiVersion": "user.openshift.io/v1", "kind": "User",
+            "metadata": {"name": "precreated"}}),
+        )
+        .await;
+    assert_eq!(code, 201, "{before}");
+
+    assert_code_redirect(&fake_login(&sim, &idp).await);
+    let (_, user) = sim.get("/apis/user.openshift.io/v1/users/precreated").await;
+    assert_eq!(user["metadata"]["uid"], before["metadata"]["uid"]);
+    assert_eq!(user["identities"], json!(["fake:s-9"]));
+    assert_eq!(user["fullName"], "Pre Created");
+    let (_, ident) = sim
+        .get("/apis/user.openshift.io/v1/identities/fake:s-9")
+        .await;
+    assert_eq!(ident["user"]["name"], "precreated");
+    assert_eq!(ident["user"]["uid"], before["metadata"]["uid"]);
+
+    // A user that already has another identity is still refused.
+    let (code, _) = sim
+        .post(
+            "/apis/user.openshift.io/v1/users",
+            json!({"apiVersion": "user.openshift.io/v1", "kind": "User",
+            "metadata": {"name": "taken"}, "identities": ["htpasswd:taken"]}),
+        )
+        .await;
+    assert_eq!(code, 201);
+    idp.script.lock().unwrap().id_token_claims =
+        json!({"sub": "s-10", "preferred_username": "taken"});
+    fake_login_fails(
+        &sim,
+        &idp,
+        "user \"taken\" cannot be claimed by identity \"fake:s-10\" because it is already mapped to [htpasswd:taken]",
+    )
+    .await;
+}
