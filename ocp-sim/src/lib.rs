@@ -5,7 +5,7 @@
 //!
 //! | Behaviour | File |
 //! |---|---|
-//! | Redirect-URI matching (exact), client lookup | `oauth/client.rs`, checked first in `oauth/authorize.rs` |
+//! | Redirect-URI matching (osin's rule: sub-paths, queries, loopback ports), client lookup | `oauth/redirect.rs`, `oauth/client.rs`, checked first in `oauth/authorize.rs` |
 //! | Client-secret checks (Basic or form, additional secrets) | `oauth/client.rs`, used by `oauth/token.rs` |
 //! | OAuthClient handling: grant method (auto, prompt, deny) | `oauth/grant.rs`; its validation in `apiserver/validate/openshift.rs` |
 //! | Identity providers read from `oauths/cluster`, the `ca` ConfigMap, the client Secret | `oauth/idp.rs` |

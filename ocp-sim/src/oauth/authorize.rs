@@ -1,5 +1,6 @@
 //! `GET /oauth/authorize`: validates the client and its redirect URI before anything
-//! else (an unvalidated redirect URI is never used), then picks the identity provider
+//! else (an unvalidated redirect URI is never used; the settled one is what later
+//! redirects go to), then picks the identity provider
 //! from `oauths/cluster` and sends the browser to it.
 
 use std::collections::HashMap;
@@ -58,25 +59,25 @@ pub async fn handler(
             ),
         );
     };
-    let Some(redirect_uri) = param("redirect_uri") else {
+    let Some(requested) = param("redirect_uri") else {
         return pages::error(400, "invalid_request", "The request has no redirect_uri.");
     };
-    if !registered.redirect_allowed(redirect_uri) {
+    let Some(redirect_uri) = registered.settle_redirect(requested) else {
         return pages::error(
             400,
             "invalid_request",
             &format!(
-                "The redirect_uri {redirect_uri:?} is not one of the redirectURIs of OAuth client {client_id:?}."
+                "The redirect_uri {requested:?} is not one of the redirectURIs of OAuth client {client_id:?}."
             ),
         );
-    }
+    };
     let scopes: Vec<String> = match param("scope") {
         Some(s) => s.split_whitespace().map(String::from).collect(),
         None => vec!["user:full".to_string()],
     };
     let request = AuthorizeRequest {
         client_id: client_id.to_string(),
-        redirect_uri: redirect_uri.to_string(),
+        redirect_uri,
         state: param("state").map(String::from),
         scopes: scopes.clone(),
         code_challenge: param("code_challenge").map(String::from),

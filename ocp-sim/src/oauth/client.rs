@@ -1,5 +1,6 @@
 //! Registered OAuthClients (`oauthclients.oauth.openshift.io`) as the OAuth server uses
-//! them: redirect URI matching and client authentication.
+//! them: redirect URI matching (the rule itself is in `redirect.rs`) and client
+//! authentication.
 
 use serde_json::Value;
 
@@ -59,9 +60,10 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 impl Client {
-    /// The redirect URI must be one of the registered ones, exactly.
-    pub fn redirect_allowed(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
+    /// The URI to redirect to when `uri` is allowed by a registered redirect URI
+    /// (same scheme and host, the path or below it, any query; see `redirect.rs`).
+    pub fn settle_redirect(&self, uri: &str) -> Option<String> {
+        super::redirect::settle(&self.redirect_uris, uri)
     }
 
     pub fn secret_ok(&self, secret: &str) -> bool {

@@ -61,7 +61,7 @@ pub fn complete(sim: &Sim, request: AuthorizeRequest, user: LoggedIn) -> Respons
     let grant_method = {
         let store = sim.store();
         match client::load(&store, &request.client_id) {
-            Some(c) if c.redirect_allowed(&request.redirect_uri) => c.grant_method,
+            Some(c) if c.settle_redirect(&request.redirect_uri).is_some() => c.grant_method,
             _ => {
                 return pages::error(
                     400,

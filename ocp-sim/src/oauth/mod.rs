@@ -13,6 +13,7 @@ pub(crate) mod metadata;
 pub(crate) mod oidc;
 pub(crate) mod operator;
 mod pages;
+mod redirect;
 mod token;
 
 use std::sync::Arc;

@@ -106,9 +106,11 @@ pub async fn handler(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
     let Some((request, user)) = sim.flows().take_code(code) else {
         return oauth_error(400, "invalid_grant", INVALID_GRANT);
     };
-    if request.client_id != registered.name
-        || form.get("redirect_uri").map(String::as_str) != Some(request.redirect_uri.as_str())
-    {
+    // The form's redirect URI is settled like the authorize request's, then compared.
+    let settled = form
+        .get("redirect_uri")
+        .and_then(|uri| registered.settle_redirect(uri));
+    if request.client_id != registered.name || settled.as_deref() != Some(&request.redirect_uri) {
         return oauth_error(400, "invalid_grant", INVALID_GRANT);
     }
     if let Some(challenge) = &request.code_challenge {

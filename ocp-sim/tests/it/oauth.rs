@@ -710,3 +710,133 @@ async fn claim_maps_an_existing_user_without_identities() {
     )
     .await;
 }
+
+/// The authorize answer for `redirect_uri` with `response_type=token` (unsupported):
+/// an accepted URI gets the error sent back to it (the Location shows the URI the
+/// server settled on), a refused one an error page.
+async fn redirect_verdict(sim: &TestSim, redirect_uri: &str) -> Result<String, String> {
+    let encoded = url::form_urlencoded::byte_serialize(redirect_uri.as_bytes()).collect::<String>();
+    let resp = get_oauth(
+        sim,
+        &format!("/oauth/authorize?client_id=subpaths&redirect_uri={encoded}&response_type=token"),
+    )
+    .await;
+    match resp.status().as_u16() {
+        302 => {
+            let to = location(&resp).unwrap();
+            let (base, _) = to
+                .split_once("error=unsupported_response_type")
+                .unwrap_or_else(|| panic!("{to}"));
+            Ok(base.trim_end_matches(['?', '&']).to_string())
+        }
+        400 => {
+            let page = resp.text().await.unwrap();
+            assert!(page.contains("is not one of the redirectURIs"), "{page}");
+            Err(page)
+        }
+        other => panic!("{redirect_uri}: unexpected {other}"),
+    }
+}
+
+#[tokio::test]
+async fn redirect_uris_match_like_osin() {
+    let sim = TestSim::start().await;
+    let (code, body) = sim
+        .post(
+            "/apis/oauth.openshift.io/v1/oauthclients",
+            json!({"apiVersion": "oauth.openshift.io/v1", "kind": "OAuthClient",
+                "metadata": {"name": "subpaths"}, "secret": "s3cret", "grantMethod": "auto",
+                "redirectURIs": ["https://app.example/callback", "http://127.0.0.1/loop", "https://root.example"]}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+
+    for (sent, settled) in [
+        // Exact, a sub-path, a query string.
+        (
+            "https://app.example/callback",
+            "https://app.example/callback",
+        ),
+        (
+            "https://app.example/callback/deeper/still",
+            "https://app.example/callback/deeper/still",
+        ),
+        (
+            "https://app.example/callback?tenant=a",
+            "https://app.example/callback?tenant=a",
+        ),
+        (
+            "https://app.example/callback/",
+            "https://app.example/callback/",
+        ),
+        // Dot segments are resolved before the path is compared.
+        (
+            "https://app.example/callback/x/../y",
+            "https://app.example/callback/y",
+        ),
+        // A registered http loopback IP without port: any port, any loopback IP.
+        ("http://127.0.0.1:43117/loop", "http://127.0.0.1:43117/loop"),
+        (
+            "http://127.0.0.2:8080/loop/sub",
+            "http://127.0.0.2:8080/loop/sub",
+        ),
+        ("http://[::1]:9000/loop", "http://[::1]:9000/loop"),
+        // A registered URI without path allows every path on that host.
+        (
+            "https://root.example/any/where",
+            "https://root.example/any/where",
+        ),
+    ] {
+        assert_eq!(
+            redirect_verdict(&sim, sent).await.as_deref(),
+            Ok(settled),
+            "{sent} should be accepted"
+        );
+    }
+
+    for refused in [
+        "http://app.example/callback",           // scheme
+        "https://evil.example/callback",         // host
+        "https://app.example:8443/callback",     // port of a non-loopback host
+        "https://APP.example/callback",          // host compared as written
+        "https://app.example/callbackx",         // only a prefix of the segment
+        "https://app.example/other",             // another path
+        "https://app.example/callback/../other", // traversal out of the path
+        "https://app.example/callback#frag",     // fragment
+        "https://127.0.0.1:8443/loop",           // loopback rule is for http only
+        "http://localhost:43117/loop",           // localhost is not an IP
+        "http://127.0.0.1:43117/other",          // loopback still checks the path
+        "http://10.0.0.1/loop",                  // not loopback
+        "https://app.example/callback/%zz",      // does not parse
+    ] {
+        assert!(
+            redirect_verdict(&sim, refused).await.is_err(),
+            "{refused} should be refused"
+        );
+    }
+
+    // The token request's redirect_uri is settled the same way before it is compared
+    // with the one the code was issued for.
+    let (_, user) = sim
+        .post("/apis/user.openshift.io/v1/users", json!({"apiVersion": "user.openshift.io/v1", "kind": "User", "metadata": {"name": "sub-user"}}))
+        .await;
+    let who = LoggedIn {
+        name: "sub-user".into(),
+        uid: user["metadata"]["uid"].as_str().unwrap().into(),
+    };
+    let mut issued = request(None, &["user:full"]);
+    issued.client_id = "subpaths".into();
+    issued.redirect_uri = "https://app.example/callback/y".into();
+    sim.running.add_authorization_code("sub-code", issued, who);
+    let (status, body) = token_request(
+        &sim,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "sub-code"),
+            ("redirect_uri", "https://app.example/callback/x/../y"),
+        ],
+        Some(("subpaths", "s3cret")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
