@@ -2,7 +2,7 @@
 //! bridgectl's identity provider (`<provider>:<subject>`, mapped to the user named by the
 //! preferred username). `clean` removes them all; step3 removes those whose subject is no
 //! longer that user's id in Keycloak, since `mappingMethod: claim` refuses to map the new
-//! subject onto a user that already has an identity ("already mapped to another identity").
+//! subject onto a user that already has an identity ("... because it is already mapped to ...").
 
 use std::collections::{BTreeMap, BTreeSet};
 
