@@ -231,7 +231,10 @@ fn a_stale_identity_is_replaced_by_step3_and_no_other_is_touched() {
     let refused = world
         .login("user-a")
         .expect_err("the old identity refuses the new subject");
-    assert!(refused.contains("because it is already mapped to"), "{refused}");
+    assert!(
+        refused.contains("because it is already mapped to"),
+        "{refused}"
+    );
 
     let stale = format!("identity/keycloak:{old_id}");
     let plan = world.run(&["--dry-run", "step3"]);
