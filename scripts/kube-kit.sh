@@ -34,7 +34,7 @@ build() {
     return
   fi
   kit_log "building etcd, kube-apiserver, kube-controller-manager and kubectl (pinned in scripts/kube/go.mod; ~15 min on two cores, once)"
-  local out="$KUBE_KIT_BIN.partial"
+  local out="$KUBE_KIT_BIN.partial" started=$SECONDS
   rm -rf "$out"
   mkdir -p "$out"
   (
@@ -48,7 +48,7 @@ build() {
   )
   chmod u+w "$out"/*
   mv "$out" "$KUBE_KIT_BIN"
-  kit_log "built into $KUBE_KIT_BIN"
+  kit_log "built into $KUBE_KIT_BIN in $((SECONDS - started)) s"
   echo "$KUBE_KIT_BIN"
 }
 
