@@ -43,4 +43,4 @@ pub use oauth::oidc::id_token_claims;
 pub use process::cli::{Cli, Command, ServeArgs};
 pub use process::entry;
 pub use process::server::{Options, Running, start};
-pub use process::tls::{issue_ca, issue_server};
+pub use process::tls::{issue_ca, issue_server, server_config};

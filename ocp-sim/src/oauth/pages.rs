@@ -3,14 +3,20 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+/// Text made safe inside HTML, as the OAuth server's own pages write it.
 pub fn escape(text: &str) -> String {
+    escape_quoting(text, "&quot;")
+}
+
+/// `&`, `<`, `>`, `'` and `"` replaced; `quote` is the spelling of `"`.
+fn escape_quoting(text: &str, quote: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+            '"' => out.push_str(quote),
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
@@ -29,18 +35,7 @@ fn page(status: u16, title: &str, body: &str) -> Response {
 
 /// Go's `html.EscapeString`: the five characters it replaces, with its spellings.
 fn go_html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_quoting(text, "&#34;")
 }
 
 /// The answer to `idp=` naming no configured provider. The OAuth server's union

@@ -16,8 +16,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -175,19 +173,8 @@ impl FakeIdp {
     pub async fn start(script: Script) -> Self {
         let ca = ocp_sim::issue_ca("fake IdP CA").unwrap();
         let server = ocp_sim::issue_server(&ca, &["127.0.0.1"]).unwrap();
-        let chain = CertificateDer::pem_slice_iter(server.cert_pem.as_bytes())
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        let key = PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let acceptor = TlsAcceptor::from(Arc::new(config));
+        // The simulator's own listener configuration (a client certificate is optional).
+        let acceptor = TlsAcceptor::from(ocp_sim::server_config(&server, &ca).unwrap());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer = format!("https://{}/realms/fake", listener.local_addr().unwrap());
         let script = Arc::new(Mutex::new(script));
