@@ -43,7 +43,10 @@ build() {
     go build -ldflags='-s -w' -o "$out/" tool
     go build -ldflags='-s -w' -o "$out/etcd" ./etcd
     local api
-    api="$(go list -tags pins -m -f '{{.Dir}}' github.com/openshift/api)"
+    # Not part of any binary, so not fetched by the builds: fetch it, then find it.
+    go mod download github.com/openshift/api
+    api="$(go list -m -f '{{.Dir}}' github.com/openshift/api)"
+    [ -n "$api" ] || { kit_log "cannot find the github.com/openshift/api module"; exit 1; }
     cp "$api/payload-manifests/crds/0000_10_config-operator_01_oauths.crd.yaml" "$out/oauths.crd.yaml"
   )
   chmod u+w "$out"/*
