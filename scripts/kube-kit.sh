@@ -22,9 +22,9 @@ pins="$here/kube"
 key="$(cat "$pins/go.mod" "$pins/go.sum" "$pins/etcd/main.go" | sha256sum | cut -c1-12)-$(go env GOVERSION)"
 KUBE_KIT_BIN="$KIT_CACHE/kube-$key/bin"
 # The users the tests sign in as: the admin (system:masters) and the seed's three users;
-# the controller manager has its own (also system:masters), so the admin's writes are the
-# tests' own.
-KIT_USERS=(admin controller-manager user-a user-b user-c)
+# bridgectl and the controller manager have their own (also system:masters), so the audit
+# log tells whose writes are whose.
+KIT_USERS=(admin bridgectl controller-manager user-a user-b user-c)
 
 built() { [ -x "$KUBE_KIT_BIN/kube-apiserver" ] && [ -f "$KUBE_KIT_BIN/oauths.crd.yaml" ]; }
 
@@ -107,7 +107,7 @@ up() {
   for user in "${KIT_USERS[@]}"; do
     token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
     group=""
-    case "$user" in admin | controller-manager) group=',"system:masters"' ;; esac
+    case "$user" in admin | bridgectl | controller-manager) group=',"system:masters"' ;; esac
     echo "$token,$user,$user$group" >>"$dir/tokens.csv"
     cat >"$dir/kubeconfig-$user" <<EOF
 apiVersion: v1

@@ -100,7 +100,8 @@ fn start() -> Option<RealKube> {
     };
     let kube = RealKube { dir, api };
     // What every OpenShift cluster has and a plain one lacks: the namespace step3 writes
-    // into, and the cluster's OAuth object (the kit installs its CRD).
+    // into, and the cluster's OAuth object (the kit installs its CRD), as the simulator
+    // seeds them.
     kube.api.ensure(
         "/api/v1/namespaces",
         serde_json::json!({
@@ -111,7 +112,14 @@ fn start() -> Option<RealKube> {
         "/apis/config.openshift.io/v1/oauths",
         serde_json::json!({
             "apiVersion": "config.openshift.io/v1", "kind": "OAuth",
-            "metadata": {"name": "cluster"}, "spec": {}
+            // As an installer leaves it, and as the simulator seeds it.
+            "metadata": {"name": "cluster", "annotations": {
+                "include.release.openshift.io/self-managed-high-availability": "true"
+            }},
+            "spec": {"identityProviders": [{
+                "name": "htpasswd", "mappingMethod": "claim", "type": "HTPasswd",
+                "htpasswd": {"fileData": {"name": "htpass-secret"}}
+            }]}
         }),
     );
     Some(kube)
