@@ -19,7 +19,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 pins="$here/kube"
-key="$(cat "$pins/go.mod" "$pins/go.sum" "$pins/etcd/main.go" | sha256sum | cut -c1-12)-$(go env GOVERSION)"
+# The cache key: the pins, the etcd entry point and how this script builds them.
+key="$(cat "$pins/go.mod" "$pins/go.sum" "$pins/etcd/main.go" <(sed -n '/^build()/,/^}/p' "$0") | sha256sum | cut -c1-12)-$(go env GOVERSION)"
 KUBE_KIT_BIN="$KIT_CACHE/kube-$key/bin"
 # The users the tests sign in as: the admin (system:masters) and the seed's three users;
 # bridgectl and the controller manager have their own (also system:masters), so the audit
@@ -40,7 +41,16 @@ build() {
   (
     cd "$pins"
     export CGO_ENABLED=0 GOFLAGS="-mod=readonly -trimpath"
-    go build -ldflags='-s -w' -o "$out/" tool
+    # Stamp the release version, as Kubernetes' own build does (kubectl refuses to parse
+    # the unstamped "v0.0.0-master+$Format:%H$").
+    local version major minor stamp=""
+    version="$(go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+    major="${version#v}" major="${major%%.*}"
+    minor="${version#v*.}" minor="${minor%%.*}"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      stamp+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    done
+    go build -ldflags="-s -w$stamp" -o "$out/" tool
     go build -ldflags='-s -w' -o "$out/etcd" ./etcd
     local api
     # Not part of any binary, so not fetched by the builds: fetch it, then find it.

@@ -237,3 +237,39 @@ fn oauth_client_crd() -> Value {
         }
     })
 }
+
+/// The kit's kubectl is a released one (stamped v1.36.3, like the server) and, as the
+/// seed's users, sees what RBAC grants them: the client the sandbox is to answer next.
+#[test]
+fn the_kits_kubectl_is_a_released_client_of_the_real_server() {
+    let Some(kube) = real_kube() else { return };
+    let out = kube
+        .kubectl("admin")
+        .args(["version", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let versions: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        versions["clientVersion"]["gitVersion"], "v1.36.3",
+        "{versions}"
+    );
+    assert_eq!(
+        versions["serverVersion"]["gitVersion"], "v1.36.3",
+        "{versions}"
+    );
+    let can_i = |user: &str| {
+        let out = kube
+            .kubectl(user)
+            .args(["auth", "can-i", "list", "namespaces"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(can_i("admin"), "yes");
+    assert_eq!(can_i("user-b"), "no");
+}

@@ -15,6 +15,8 @@ use super::sim::SimApi;
 
 pub struct RealKube {
     pub dir: PathBuf,
+    /// The kit's binaries (kubectl among them).
+    pub bin: PathBuf,
     /// The admin's API (system:masters), in the simulator's shape so tests can talk to
     /// either the same way.
     pub api: SimApi,
@@ -98,7 +100,11 @@ fn start() -> Option<RealKube> {
         ca_pem: std::fs::read_to_string(value("KUBE_KIT_CA")).unwrap(),
         admin_token: token_of(&dir, "admin"),
     };
-    let kube = RealKube { dir, api };
+    let kube = RealKube {
+        bin: PathBuf::from(value("KUBE_KIT_BIN")),
+        dir,
+        api,
+    };
     // What every OpenShift cluster has and a plain one lacks: the namespace step3 writes
     // into, and the cluster's OAuth object (the kit installs its CRD), as the simulator
     // seeds them.
@@ -164,6 +170,13 @@ impl RealKube {
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .filter(|event| event["user"]["username"] == user)
             .count()
+    }
+
+    /// The kit's kubectl, signed in as `user`.
+    pub fn kubectl(&self, user: &str) -> Command {
+        let mut command = Command::new(self.bin.join("kubectl"));
+        command.arg("--kubeconfig").arg(self.kubeconfig(user));
+        command
     }
 
     /// Waits (up to 30 s) until `path` answers 200: a new CRD takes a moment to be served.
