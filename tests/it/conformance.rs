@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::kube::real_kube;
+use crate::support::kube::{may_get_namespace, real_kube};
 use crate::support::sim::{Sim, SimApi};
 
 /// Who sends a request.
@@ -684,19 +684,4 @@ fn visible_in_sim(sim: &SimApi, token: &str, namespaces: &[String]) -> Vec<Strin
         .filter(|ns| listed.contains(&ns.as_str()))
         .cloned()
         .collect()
-}
-
-/// `user` may get namespace `ns`, by the API server's own SubjectAccessReview.
-pub fn may_get_namespace(api: &SimApi, user: &str, ns: &str) -> bool {
-    let (status, review) = api.call(
-        "POST",
-        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
-        Some(json!({
-            "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-            "spec": {"user": user, "groups": ["system:authenticated"],
-                     "resourceAttributes": {"verb": "get", "resource": "namespaces", "name": ns, "namespace": ns}}
-        })),
-    );
-    assert_eq!(status, 201, "{review}");
-    review["status"]["allowed"] == true
 }

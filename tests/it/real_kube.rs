@@ -5,8 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::conformance::may_get_namespace;
-use crate::support::kube::{RealKube, real_kube};
+use crate::support::kube::{RealKube, may_get_namespace, real_kube};
 use crate::support::sim::bed_on_cluster;
 
 const CFG: &str = "/api/v1/namespaces/openshift-config";
@@ -23,6 +22,18 @@ fn phase(kube: &RealKube, ns: &str) -> Option<String> {
             .unwrap_or_default()
             .to_string()
     })
+}
+
+/// Every project exists and is Active on the real server.
+fn assert_projects_active(kube: &RealKube, run: &crate::support::Run) {
+    for project in PROJECTS {
+        assert_eq!(
+            phase(kube, project).as_deref(),
+            Some("Active"),
+            "{}",
+            run.all()
+        );
+    }
 }
 
 fn provider_names(kube: &RealKube) -> Vec<String> {
@@ -119,14 +130,7 @@ fn bridgectl_converges_cleans_and_recreates_on_the_real_api_server() {
     // step5: namespaces and role bindings; the real RBAC then gives each user their projects.
     let step5 = run(&["step5"]);
     step5.assert_ok();
-    for project in PROJECTS {
-        assert_eq!(
-            phase(kube, project).as_deref(),
-            Some("Active"),
-            "{}",
-            step5.all()
-        );
-    }
+    assert_projects_active(kube, &step5);
     let sees = |user: &str| -> Vec<&str> {
         PROJECTS
             .into_iter()
@@ -193,13 +197,8 @@ fn bridgectl_converges_cleans_and_recreates_on_the_real_api_server() {
     // creates them anew.
     let again = run(&["step5"]);
     again.assert_ok();
+    assert_projects_active(kube, &again);
     for project in PROJECTS {
-        assert_eq!(
-            phase(kube, project).as_deref(),
-            Some("Active"),
-            "{}",
-            again.all()
-        );
         assert_eq!(
             again.outcome_of(&format!("project/{project}")).as_deref(),
             Some("created"),

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::sim::SimApi;
 
@@ -110,13 +110,13 @@ fn start() -> Option<RealKube> {
     // seeds them.
     kube.api.ensure(
         "/api/v1/namespaces",
-        serde_json::json!({
+        json!({
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-config"}
         }),
     );
     kube.api.ensure(
         "/apis/config.openshift.io/v1/oauths",
-        serde_json::json!({
+        json!({
             "apiVersion": "config.openshift.io/v1", "kind": "OAuth",
             // As an installer leaves it, and as the simulator seeds it.
             "metadata": {"name": "cluster", "annotations": {
@@ -198,4 +198,19 @@ impl SimApi {
             "POST {collection}: {status} {body}"
         );
     }
+}
+
+/// `user` may get namespace `ns`, by the API server's own SubjectAccessReview.
+pub fn may_get_namespace(api: &SimApi, user: &str, ns: &str) -> bool {
+    let (status, review) = api.call(
+        "POST",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        Some(json!({
+            "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+            "spec": {"user": user, "groups": ["system:authenticated"],
+                     "resourceAttributes": {"verb": "get", "resource": "namespaces", "name": ns, "namespace": ns}}
+        })),
+    );
+    assert_eq!(status, 201, "{review}");
+    review["status"]["allowed"] == true
 }
