@@ -112,7 +112,7 @@ fn deleted_reply(def: &crate::apiserver::resources::ResourceDef, removed: Value)
 /// The body of a create or update, refused whole for an unknown field when the client
 /// asks for strict field validation.
 fn decoded(req: &Req<'_>, def: &crate::apiserver::resources::ResourceDef) -> ApiResult<Value> {
-    let obj = body::decode(req.header("content-type"), req.body)?;
+    let obj = body::decode(req.header("content-type"), req.body, def)?;
     if req.query.get("fieldValidation").map(String::as_str) == Some("Strict") {
         crate::apiserver::validate::refuse_unknown_fields(def, &obj)?;
     }

@@ -121,7 +121,7 @@ pub fn handle(
         "create" => {
             let mut store = sim.store();
             rbac::authorize(&store, principal, &attrs("create", ""))?;
-            let mut obj = body::decode(req.header("content-type"), req.body)?;
+            let mut obj = body::decode(req.header("content-type"), req.body, &PROJECTS)?;
             objects::check_type(&PROJECTS, &mut obj)?;
             let warnings = prune(&PROJECTS, &mut obj);
             let name = meta::name(&obj).to_string();
@@ -202,7 +202,7 @@ pub fn request(sim: &Sim, req: &Req<'_>, principal: &Principal) -> ApiResult<Rep
             namespace: "",
         },
     )?;
-    let mut obj = body::decode(req.header("content-type"), req.body)?;
+    let mut obj = body::decode(req.header("content-type"), req.body, &PROJECTREQUESTS)?;
     objects::check_type(&PROJECTREQUESTS, &mut obj)?;
     let warnings = prune(&PROJECTREQUESTS, &mut obj);
     let name = meta::name(&obj).to_string();
