@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::kube::{may_get_namespace, real_kube};
+use crate::support::kube::{may, may_get_namespace, real_kube};
 use crate::support::sim::{Sim, SimApi};
 
 /// Who sends a request.
@@ -41,6 +41,19 @@ fn req(name: &'static str, method: &'static str, path: String, body: Option<Valu
 /// Differences the simulator keeps, by request name, with the reason.
 const KEPT: &[(&str, &str)] = &[];
 
+const SSAR: &str = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+const SAR: &str = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+
+/// An access review of `kind` asking `spec` (about `user`, for a SubjectAccessReview).
+fn access_review(kind: &str, spec: &Value, user: Option<&str>) -> Value {
+    let mut spec = spec.clone();
+    if let Some(user) = user {
+        spec["user"] = json!(user);
+        spec["groups"] = json!(["system:authenticated"]);
+    }
+    json!({"apiVersion": "authorization.k8s.io/v1", "kind": kind, "spec": spec})
+}
+
 /// The sequence both servers get. `{rv:NAME}` in a body is the resourceVersion the answer
 /// to the request NAME carried on that server (a stale one, once the object moved on).
 fn requests(tag: &str) -> Vec<Request> {
@@ -73,6 +86,7 @@ fn requests(tag: &str) -> Vec<Request> {
         }
         body
     };
+    let configmaps = json!({"resourceAttributes": {"namespace": "openshift-config", "verb": "list", "resource": "configmaps"}});
     let rolebindings = format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings");
     let oauth = "/apis/config.openshift.io/v1/oauths/cluster".to_string();
     let mut all = vec![
@@ -398,6 +412,83 @@ fn requests(tag: &str) -> Vec<Request> {
             ..req("no rights", "GET", format!("{cfg}/secrets"), None)
         },
         req("unknown resource", "GET", format!("{cfg}/widgets"), None),
+        Request {
+            who: As::Nobody,
+            ..req("path not granted", "GET", "/metrics".into(), None)
+        },
+        // Access reviews (`kubectl auth can-i`) and who-am-I (`kubectl auth whoami`).
+        req(
+            "self access review",
+            "POST",
+            SSAR.into(),
+            Some(access_review("SelfSubjectAccessReview", &configmaps, None)),
+        ),
+        Request {
+            who: As::Nobody,
+            ..req(
+                "self access review by a user",
+                "POST",
+                SSAR.into(),
+                Some(access_review("SelfSubjectAccessReview", &configmaps, None)),
+            )
+        },
+        req(
+            "subject access review",
+            "POST",
+            SAR.into(),
+            Some(access_review(
+                "SubjectAccessReview",
+                &configmaps,
+                Some("user-a"),
+            )),
+        ),
+        Request {
+            who: As::Nobody,
+            ..req(
+                "subject access review by a user",
+                "POST",
+                SAR.into(),
+                Some(access_review(
+                    "SubjectAccessReview",
+                    &configmaps,
+                    Some("user-a"),
+                )),
+            )
+        },
+        req(
+            "access review without attributes",
+            "POST",
+            SSAR.into(),
+            Some(access_review("SelfSubjectAccessReview", &json!({}), None)),
+        ),
+        req(
+            "access review with both attributes",
+            "POST",
+            SSAR.into(),
+            Some(access_review(
+                "SelfSubjectAccessReview",
+                &json!({"resourceAttributes": configmaps["resourceAttributes"],
+                        "nonResourceAttributes": {"path": "/api", "verb": "get"}}),
+                None,
+            )),
+        ),
+        req(
+            "subject access review without a subject",
+            "POST",
+            SAR.into(),
+            Some(access_review("SubjectAccessReview", &configmaps, None)),
+        ),
+        Request {
+            who: As::Nobody,
+            ..req(
+                "who am I",
+                "POST",
+                "/apis/authentication.k8s.io/v1/selfsubjectreviews".into(),
+                Some(
+                    json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}),
+                ),
+            )
+        },
     ];
     for request in &mut all {
         if request.method == "PATCH" {
@@ -534,6 +625,17 @@ fn the_simulator_answers_as_the_real_api_server_does() {
     );
 }
 
+/// What access reviews ask besides "may get the namespace": reads and writes that `view`,
+/// `edit` and `admin` tell apart, and one that no role here grants.
+const QUESTIONS: &[(&str, &str, &str)] = &[
+    ("list", "", "configmaps"),
+    ("get", "", "secrets"),
+    ("create", "", "secrets"),
+    ("delete", "", "pods"),
+    ("create", "rbac.authorization.k8s.io", "rolebindings"),
+    ("create", "", "namespaces"),
+];
+
 /// Who sees which projects: the simulator's project list for each user (what OpenShift
 /// shows them) against the real server's SubjectAccessReview ("may this user get this
 /// namespace"), for the seed's bindings and for generated sets of bindings, including a
@@ -578,6 +680,8 @@ fn project_visibility_agrees_with_the_real_authorizer() {
         (2, 1, 0),
     ];
     let mut sets = vec![seed];
+    // Reviews answered no and yes: both must occur, or the comparison shows nothing.
+    let mut answers = [0usize; 2];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(tag);
     let mut next = |below: usize| {
         // xorshift64: reproducible from the seed printed on failure, no dependency.
@@ -624,8 +728,30 @@ fn project_visibility_agrees_with_the_real_authorizer() {
             );
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
+        // The simulator's own SubjectAccessReview (what `kubectl auth can-i` asks) gives
+        // the real authorizer's answer to each question, in each namespace.
+        for user in users {
+            for ns in &namespaces {
+                for (verb, group, resource) in QUESTIONS {
+                    let attributes = json!({"verb": verb, "group": group, "resource": resource, "namespace": ns});
+                    let real = may(&kube.api, user, attributes.clone());
+                    let simulated = may(&sim, user, attributes);
+                    answers[usize::from(real)] += 1;
+                    assert_eq!(
+                        simulated, real,
+                        "set {index} {set:?}: may {user} {verb} {resource} in {ns}? real {real}, simulator {simulated}"
+                    );
+                }
+            }
+        }
     }
-    println!("project visibility: {} sets of bindings agree", sets.len());
+    assert!(answers[0] > 0 && answers[1] > 0, "{answers:?}");
+    println!(
+        "project visibility and access reviews ({} no, {} yes): {} sets of bindings agree",
+        answers[0],
+        answers[1],
+        sets.len()
+    );
     for ns in &namespaces {
         kube.api
             .call("DELETE", &format!("/api/v1/namespaces/{ns}"), None);

@@ -94,6 +94,9 @@ fn built_in_allows(principal: &Principal, attrs: &Attributes<'_>) -> bool {
         ("project.openshift.io", "projectrequests", "create") => {
             groups.iter().any(|g| g == "system:authenticated:oauth")
         }
+        // Asking about oneself (system:basic-user).
+        ("authorization.k8s.io", "selfsubjectaccessreviews", "create")
+        | ("authentication.k8s.io", "selfsubjectreviews", "create") => true,
         _ => false,
     }
 }
@@ -162,15 +165,50 @@ pub fn authorize(store: &Store, principal: &Principal, attrs: &Attributes<'_>) -
     ))
 }
 
-/// Discovery and other non-resource paths: any authenticated user.
-pub fn authorize_path(principal: &Principal, path: &str) -> ApiResult<()> {
+/// Non-resource paths every authenticated user may read (system:discovery and
+/// system:public-info-viewer); a trailing `*` matches any rest.
+const DISCOVERY_PATHS: &[&str] = &[
+    "/api",
+    "/api/*",
+    "/apis",
+    "/apis/*",
+    "/healthz",
+    "/livez",
+    "/readyz",
+    "/version",
+    "/version/",
+    "/openapi",
+    "/openapi/*",
+];
+
+/// Whether the principal may use `verb` on a non-resource path.
+pub fn path_allowed(principal: &Principal, verb: &str, path: &str) -> bool {
     match principal {
-        Principal::Anonymous => Err(ApiError::forbidden_path(&format!(
-            "User \"{}\" cannot get path \"{path}\"",
-            principal.name()
-        ))),
-        _ => Ok(()),
+        Principal::Admin => true,
+        Principal::Anonymous => false,
+        Principal::User { .. } => {
+            verb == "get"
+                && DISCOVERY_PATHS
+                    .iter()
+                    .any(|allowed| match allowed.strip_suffix('*') {
+                        Some(prefix) => path.starts_with(prefix),
+                        None => path == *allowed,
+                    })
+        }
     }
+}
+
+/// Discovery and other non-resource paths: the real server's 403 for what RBAC does
+/// not grant (an unknown path is refused before it is found missing).
+pub fn authorize_path(principal: &Principal, method: &str, path: &str) -> ApiResult<()> {
+    let verb = method.to_ascii_lowercase();
+    if path_allowed(principal, &verb, path) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden_path(&format!(
+        "User \"{}\" cannot {verb} path \"{path}\"",
+        principal.name()
+    )))
 }
 
 /// Namespaces whose project the principal may see.

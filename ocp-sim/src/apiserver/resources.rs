@@ -22,6 +22,9 @@ pub struct ResourceDef {
 /// are not, so a client that needs them finds out from discovery.
 const CRUD: &[&str] = &["create", "delete", "get", "list", "patch", "update"];
 
+/// Reviews are only ever created: the answer comes back in the created object's status.
+const CREATE_ONLY: &[&str] = &["create"];
+
 pub const NAMESPACES: ResourceDef = ResourceDef {
     group: "",
     version: "v1",
@@ -169,6 +172,40 @@ pub const IDENTITIES: ResourceDef = ResourceDef {
     crd: false,
 };
 
+pub const SELFSUBJECTACCESSREVIEWS: ResourceDef = ResourceDef {
+    group: "authorization.k8s.io",
+    version: "v1",
+    plural: "selfsubjectaccessreviews",
+    singular: "selfsubjectaccessreview",
+    kind: "SelfSubjectAccessReview",
+    namespaced: false,
+    verbs: CREATE_ONLY,
+    short_names: &[],
+    crd: false,
+};
+pub const SUBJECTACCESSREVIEWS: ResourceDef = ResourceDef {
+    group: "authorization.k8s.io",
+    version: "v1",
+    plural: "subjectaccessreviews",
+    singular: "subjectaccessreview",
+    kind: "SubjectAccessReview",
+    namespaced: false,
+    verbs: CREATE_ONLY,
+    short_names: &[],
+    crd: false,
+};
+pub const SELFSUBJECTREVIEWS: ResourceDef = ResourceDef {
+    group: "authentication.k8s.io",
+    version: "v1",
+    plural: "selfsubjectreviews",
+    singular: "selfsubjectreview",
+    kind: "SelfSubjectReview",
+    namespaced: false,
+    verbs: CREATE_ONLY,
+    short_names: &[],
+    crd: false,
+};
+
 pub static ALL: &[&ResourceDef] = &[
     &NAMESPACES,
     &SECRETS,
@@ -183,10 +220,15 @@ pub static ALL: &[&ResourceDef] = &[
     &PROJECTREQUESTS,
     &USERS,
     &IDENTITIES,
+    &SELFSUBJECTACCESSREVIEWS,
+    &SUBJECTACCESSREVIEWS,
+    &SELFSUBJECTREVIEWS,
 ];
 
 /// API groups in the order `/apis` lists them (the core group is served under `/api`).
 pub const GROUPS: &[&str] = &[
+    "authentication.k8s.io",
+    "authorization.k8s.io",
     "rbac.authorization.k8s.io",
     "config.openshift.io",
     "oauth.openshift.io",

@@ -137,7 +137,9 @@ impl ApiError {
         if !group.is_empty() {
             details.insert("group".into(), json!(group));
         }
-        details.insert("kind".into(), json!(kind));
+        if !kind.is_empty() {
+            details.insert("kind".into(), json!(kind));
+        }
         details.insert("causes".into(), Value::Array(causes));
         let mut e = Self::new(
             422,

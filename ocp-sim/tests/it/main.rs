@@ -5,4 +5,5 @@
 mod api;
 mod keycloak;
 mod oauth;
+mod reviews;
 mod support;

@@ -202,13 +202,23 @@ impl SimApi {
 
 /// `user` may get namespace `ns`, by the API server's own SubjectAccessReview.
 pub fn may_get_namespace(api: &SimApi, user: &str, ns: &str) -> bool {
+    may(
+        api,
+        user,
+        json!({"verb": "get", "resource": "namespaces", "name": ns, "namespace": ns}),
+    )
+}
+
+/// The server's SubjectAccessReview answer: may `user` (an authenticated user) do what
+/// the resource attributes say?
+pub fn may(api: &SimApi, user: &str, resource_attributes: Value) -> bool {
     let (status, review) = api.call(
         "POST",
         "/apis/authorization.k8s.io/v1/subjectaccessreviews",
         Some(json!({
             "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
             "spec": {"user": user, "groups": ["system:authenticated"],
-                     "resourceAttributes": {"verb": "get", "resource": "namespaces", "name": ns, "namespace": ns}}
+                     "resourceAttributes": resource_attributes}
         })),
     );
     assert_eq!(status, 201, "{review}");

@@ -7,6 +7,7 @@ mod objects;
 mod path;
 mod projects;
 pub(crate) mod request;
+mod reviews;
 mod users;
 
 use std::collections::HashMap;
@@ -154,7 +155,7 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
         Route::Discovery(d) => serve_discovery(sim, req, &principal, d),
         Route::Resource(target) => render(resource(sim, req, &principal, &target)),
         Route::Unknown => {
-            if let Err(e) = rbac::authorize_path(&principal, req.path) {
+            if let Err(e) = rbac::authorize_path(&principal, req.method.as_str(), req.path) {
                 return e.into_response();
             }
             ApiError::no_such_path().into_response()
@@ -168,7 +169,7 @@ fn serve_discovery(
     principal: &Principal,
     d: path::Discovery,
 ) -> Response {
-    if let Err(e) = rbac::authorize_path(principal, req.path) {
+    if let Err(e) = rbac::authorize_path(principal, req.method.as_str(), req.path) {
         return e.into_response();
     }
     if req.method != Method::GET {
@@ -268,6 +269,9 @@ fn resource(sim: &Sim, req: &Req<'_>, principal: &Principal, target: &Target) ->
                 namespace: &target.namespace,
             },
         )?;
+    }
+    if reviews::is_review(def) {
+        return reviews::handle(sim, req, principal, def);
     }
     let reply = objects::handle(sim, req, principal, verb, target)?;
     if verb == "get" {
