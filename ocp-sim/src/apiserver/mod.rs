@@ -6,6 +6,7 @@
 pub(crate) mod auth;
 pub(crate) mod discovery;
 pub(crate) mod field_error;
+pub(crate) mod impersonation;
 pub(crate) mod lifecycle;
 pub(crate) mod protobuf;
 pub(crate) mod rbac;

@@ -207,3 +207,15 @@ pub struct SelfSubjectReview {
     #[prost(message, optional, tag = "1")]
     pub metadata: Option<ObjectMeta>,
 }
+
+/// The options of a DELETE, which generated clients send as its body.
+#[derive(Clone, PartialEq, prost::Message, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteOptions {
+    #[prost(int64, optional, tag = "1")]
+    pub grace_period_seconds: Option<i64>,
+    #[prost(string, optional, tag = "4")]
+    pub propagation_policy: Option<String>,
+    #[prost(string, repeated, tag = "5")]
+    pub dry_run: Vec<String>,
+}

@@ -48,8 +48,10 @@ fn to_json<M: Message + Default + Serialize>(raw: &[u8]) -> Result<Value, prost:
     Ok(serde_json::to_value(message).unwrap_or(Value::Null))
 }
 
-/// Every built-in kind the simulator serves, by apiVersion and kind.
+/// Every built-in kind the simulator serves, by apiVersion and kind (`*`: DeleteOptions
+/// comes in the version of whichever group the deleted object is in).
 const KINDS: &[(&str, &str, Decoder)] = &[
+    ("*", "DeleteOptions", to_json::<kinds::DeleteOptions>),
     ("v1", "Namespace", to_json::<kinds::Namespace>),
     ("v1", "Secret", to_json::<kinds::Secret>),
     ("v1", "ConfigMap", to_json::<kinds::ConfigMap>),
@@ -101,7 +103,7 @@ pub fn decode(body: &[u8]) -> Result<Value, Refusal> {
     let kind = type_meta.kind.unwrap_or_default();
     let Some((_, _, decoder)) = KINDS
         .iter()
-        .find(|(v, k, _)| *v == api_version && *k == kind)
+        .find(|(v, k, _)| (*v == api_version || *v == "*") && *k == kind)
     else {
         return Err(Refusal::NotBuiltIn { api_version, kind });
     };

@@ -1,5 +1,5 @@
-//! Request bodies of create and update: JSON, YAML or (for built-in kinds) protobuf,
-//! decoded with the real server's error wording.
+//! Request bodies of create and update (and a DELETE's options): JSON, YAML or (for
+//! built-in kinds) protobuf, decoded with the real server's error wording.
 
 use serde_json::Value;
 
@@ -17,6 +17,17 @@ const ACCEPTED: &[&str] = &[
 const ACCEPTED_BY_CUSTOM: &[&str] = &["application/json", "application/yaml"];
 
 pub fn decode(content_type: Option<&str>, body: &[u8], def: &ResourceDef) -> ApiResult<Value> {
+    parse(content_type, body, !def.crd)
+}
+
+/// A DELETE's `DeleteOptions` (kubectl sends `dryRun` there, not in the query), or none.
+pub fn delete_options(content_type: Option<&str>, body: &[u8]) -> Option<Value> {
+    (!body.is_empty())
+        .then(|| parse(content_type, body, true).ok())
+        .flatten()
+}
+
+fn parse(content_type: Option<&str>, body: &[u8], protobuf_ok: bool) -> ApiResult<Value> {
     let media = content_type
         .and_then(|c| c.split(';').next())
         .map(|c| c.trim().to_ascii_lowercase())
@@ -31,7 +42,7 @@ pub fn decode(content_type: Option<&str>, body: &[u8], def: &ResourceDef) -> Api
             serde_yaml::from_str(text)
                 .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: {e}")))?
         }
-        "application/vnd.kubernetes.protobuf" if def.crd => {
+        "application/vnd.kubernetes.protobuf" if !protobuf_ok => {
             return Err(ApiError::unsupported_media_type(ACCEPTED_BY_CUSTOM));
         }
         "application/vnd.kubernetes.protobuf" => match protobuf::decode(body) {

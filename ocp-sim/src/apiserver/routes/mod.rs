@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::apiserver::auth::{self, Principal};
 use crate::apiserver::discovery;
+use crate::apiserver::impersonation;
 use crate::apiserver::rbac;
 use crate::apiserver::status::{ApiError, ApiResult, json_response};
 use crate::context::Sim;
@@ -143,7 +144,7 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
         let store = sim.store();
         auth::authenticate(req.headers, req.certificate, &store, &sim.extra_tokens)
     };
-    let principal = match principal {
+    let principal = match principal.and_then(|p| impersonation::effective(p, req.headers)) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };

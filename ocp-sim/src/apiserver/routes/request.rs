@@ -24,8 +24,16 @@ impl Req<'_> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// `dryRun=All` in the query, or (for DELETE) in the body's DeleteOptions.
     pub fn dry_run(&self) -> bool {
-        self.query.get("dryRun").is_some_and(|v| v == "All")
+        let in_options = || {
+            *self.method == Method::DELETE
+                && super::body::delete_options(self.header("content-type"), self.body)
+                    .and_then(|options| options.get("dryRun").cloned())
+                    .and_then(|dry| dry.as_array().cloned())
+                    .is_some_and(|dry| dry.iter().any(|v| v == "All"))
+        };
+        self.query.get("dryRun").is_some_and(|v| v == "All") || in_options()
     }
 }
 
