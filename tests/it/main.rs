@@ -17,6 +17,7 @@ mod keycloak_data;
 mod keycloak_modes;
 mod keycloak_versions;
 mod kubeconfigs;
+mod kubectl;
 mod openshift_flow;
 mod openshift_steps;
 mod operator_loop;

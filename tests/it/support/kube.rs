@@ -174,8 +174,13 @@ impl RealKube {
 
     /// The kit's kubectl, signed in as `user`.
     pub fn kubectl(&self, user: &str) -> Command {
+        self.kubectl_with(&self.kubeconfig(user))
+    }
+
+    /// The kit's kubectl on another server (the sandbox's kubeconfig).
+    pub fn kubectl_with(&self, kubeconfig: &Path) -> Command {
         let mut command = Command::new(self.bin.join("kubectl"));
-        command.arg("--kubeconfig").arg(self.kubeconfig(user));
+        command.arg("--kubeconfig").arg(kubeconfig);
         command
     }
 
