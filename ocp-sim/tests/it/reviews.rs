@@ -197,3 +197,68 @@ async fn self_subject_review_says_who_is_asking() {
         json!({"username": "user-a", "groups": ["system:authenticated"]})
     );
 }
+
+#[tokio::test]
+async fn the_admin_may_impersonate_and_nobody_else() {
+    let sim = TestSim::start_with(&[("user-a", "token-a")]).await;
+    let as_user = |token: String, user: &'static str| {
+        let http = reqwest::Client::builder()
+            .tls_certs_only([
+                reqwest::Certificate::from_pem(sim.running.ca_pem.as_bytes()).unwrap(),
+            ])
+            .build()
+            .unwrap();
+        let url = format!(
+            "{}/api/v1/namespaces/default/configmaps",
+            sim.running.api_url
+        );
+        async move {
+            let resp = http
+                .get(url)
+                .bearer_auth(token)
+                .header("Impersonate-User", user)
+                .send()
+                .await
+                .unwrap();
+            let code = resp.status().as_u16();
+            (code, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let impersonated = as_user(sim.admin(), "user-b").await;
+    assert_status(&impersonated, 403, "Forbidden");
+    assert_eq!(
+        impersonated.1["message"],
+        "configmaps is forbidden: User \"user-b\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\""
+    );
+    let refused = as_user("token-a".into(), "kube:admin").await;
+    assert_status(&refused, 403, "Forbidden");
+    assert_eq!(
+        refused.1["message"],
+        "users \"kube:admin\" is forbidden: User \"user-a\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_in_the_delete_options_deletes_nothing() {
+    let sim = TestSim::start().await;
+    let path = "/api/v1/namespaces/default/configmaps";
+    sim.post(
+        path,
+        json!({"metadata": {"name": "kept"}, "data": {"k": "v"}}),
+    )
+    .await;
+    let options = json!({"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]});
+    let (code, _) = sim
+        .call(
+            Method::DELETE,
+            &format!("{path}/kept"),
+            Some(&sim.admin()),
+            None,
+            Some(options.to_string()),
+        )
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(sim.get(&format!("{path}/kept")).await.0, 200);
+    assert_eq!(sim.delete(&format!("{path}/kept")).await.0, 200);
+    assert_eq!(sim.get(&format!("{path}/kept")).await.0, 404);
+}
