@@ -8,6 +8,7 @@ pub(crate) mod discovery;
 pub(crate) mod field_error;
 pub(crate) mod impersonation;
 pub(crate) mod lifecycle;
+pub(crate) mod openapi;
 pub(crate) mod protobuf;
 pub(crate) mod rbac;
 pub(crate) mod resources;

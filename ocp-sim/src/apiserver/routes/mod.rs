@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::apiserver::auth::{self, Principal};
 use crate::apiserver::discovery;
 use crate::apiserver::impersonation;
+use crate::apiserver::openapi;
 use crate::apiserver::rbac;
 use crate::apiserver::status::{ApiError, ApiResult, json_response};
 use crate::context::Sim;
@@ -148,6 +149,9 @@ fn route(sim: &Sim, req: &Req<'_>) -> Response {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
+    if let Some(rest) = req.path.strip_prefix("/openapi/") {
+        return openapi::serve(sim, req, &principal, rest);
+    }
     let route = match path::parse(req.path) {
         Route::Resource(target) if !sim.serves(target.def.group) => Route::Unknown,
         other => other,
