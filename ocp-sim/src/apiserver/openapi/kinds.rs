@@ -469,3 +469,56 @@ pub fn schemas(def: &ResourceDef) -> Vec<(String, Value)> {
         (names::list_schema(def), list),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::resources;
+
+    /// The fields of `schema` where `descriptor` names fields, recursively: what
+    /// `explain` shows must be what the server keeps.
+    fn mismatches(schema: &Value, descriptor: &Value, path: &str, out: &mut Vec<String>) {
+        let Some(fields) = descriptor.as_object() else {
+            if let (Some(item), Some(items)) = (
+                descriptor.as_array().and_then(|l| l.first()),
+                schema.get("items"),
+            ) {
+                mismatches(items, item, &format!("{path}[]"), out);
+            }
+            return;
+        };
+        if let Some(item) = fields.get("@map") {
+            let inner = schema
+                .get("additionalProperties")
+                .cloned()
+                .unwrap_or_default();
+            return mismatches(&inner, item, &format!("{path}{{}}"), out);
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        let names: Vec<&String> = props.map(|p| p.keys().collect()).unwrap_or_default();
+        for key in fields.keys() {
+            match props.and_then(|p| p.get(key)) {
+                Some(sub) => mismatches(sub, &fields[key], &format!("{path}.{key}"), out),
+                None => out.push(format!("{path}.{key} missing")),
+            }
+        }
+        for key in names {
+            if !fields.contains_key(key) {
+                out.push(format!("{path}.{key} not kept by the server"));
+            }
+        }
+    }
+
+    #[test]
+    fn schemas_match_what_the_server_keeps() {
+        for def in resources::ALL {
+            let schemas = schemas(def);
+            let mut schema = schemas[0].1.clone();
+            // ObjectMeta is shared; compare it through its own schema.
+            schema["properties"]["metadata"] = meta::schemas()[0].1.clone();
+            let mut out = Vec::new();
+            mismatches(&schema, &pruning::of(def), def.kind, &mut out);
+            assert!(out.is_empty(), "{out:?}");
+        }
+    }
+}

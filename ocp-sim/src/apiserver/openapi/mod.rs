@@ -118,7 +118,7 @@ fn group_version_response(rest: &str, body: Vec<u8>, asked: Option<&String>) -> 
         None => document_response(body, None),
         Some(h) if *h == current => document_response(body, Some(&expires_in_a_year())),
         Some(_) => {
-            let url = format!("/{}?hash={current}", rest.trim_end_matches('/'));
+            let url = format!("/openapi/{}?hash={current}", rest.trim_end_matches('/'));
             let html = format!("<a href=\"{url}\">Moved Permanently</a>.\n\n");
             let mut response = (
                 StatusCode::MOVED_PERMANENTLY,

@@ -36,11 +36,30 @@ impl TestSim {
     }
 
     pub async fn start_in(dir: tempfile::TempDir, tokens: &[(&str, &str)]) -> Self {
+        Self::start_configured(dir, |options| {
+            options.tokens = tokens
+                .iter()
+                .map(|(u, t)| (u.to_string(), t.to_string()))
+                .collect();
+        })
+        .await
+    }
+
+    /// A simulator that does not serve `groups` (as plain Kubernetes would not).
+    pub async fn start_without(groups: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_configured(dir, |options| {
+            options.without_groups = groups.iter().map(|g| g.to_string()).collect();
+        })
+        .await
+    }
+
+    async fn start_configured(
+        dir: tempfile::TempDir,
+        configure: impl FnOnce(&mut ocp_sim::Options),
+    ) -> Self {
         let mut options = ocp_sim::Options::ephemeral(dir.path().join("data"));
-        options.tokens = tokens
-            .iter()
-            .map(|(u, t)| (u.to_string(), t.to_string()))
-            .collect();
+        configure(&mut options);
         let running = ocp_sim::start(options).await.expect("simulator starts");
         let http = client_for(&running.ca_pem, false);
         Self { running, dir, http }
