@@ -22,6 +22,7 @@
 //! | Create, update, delete rules (resourceVersion, names, namespaces) | `apiserver/write/objects.rs` |
 //! | PATCH and server-side apply conflicts | `apiserver/write/patch.rs`, `apiserver/write/apply.rs` |
 //! | Discovery (legacy and aggregated) | `apiserver/discovery.rs` |
+//! | OpenAPI v3 and v2 documents: paths and schemas of the served kinds | `apiserver/openapi/` |
 //! | Fault injection, mutate-after-read, the request log | `hooks/faults.rs`, applied in `apiserver/routes/mod.rs` |
 //! | The `/_sim/` endpoints that arm and read them | `hooks/endpoints.rs` |
 //! | Data directory, certificates, kubeconfig, startup line | `process/` |

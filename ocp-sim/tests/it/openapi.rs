@@ -231,7 +231,7 @@ async fn hashes_are_honoured_and_not_required() {
 }
 
 #[tokio::test]
-async fn v2_is_json_only() {
+async fn v2_is_served_as_json_and_protobuf() {
     let sim = TestSim::start().await;
     let (code, doc) = sim.get("/openapi/v2").await;
     assert_eq!(code, 200);
@@ -264,6 +264,23 @@ async fn v2_is_json_only() {
         .get(format!("{}/openapi/v2", sim.running.api_url))
         .bearer_auth(sim.admin())
         .header("accept", V2_PROTOBUF)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    );
+    let bytes = response.bytes().await.unwrap();
+    // Field 1 (swagger), length 3, "2.0": how every encoded document starts.
+    assert_eq!(&bytes[..5], b"\x0a\x032.0");
+
+    let response = sim
+        .http
+        .get(format!("{}/openapi/v2", sim.running.api_url))
+        .bearer_auth(sim.admin())
+        .header("accept", "application/vnd.kubernetes.protobuf")
         .send()
         .await
         .unwrap();

@@ -1,18 +1,19 @@
 //! `/openapi/v3` (index and one OpenAPI 3.0 document per served group version) and
-//! `/openapi/v2` (one Swagger 2.0 document), made from `resources::ALL` so that kubectl
-//! finds patch types, field-validation support and `explain` text as on a cluster.
+//! `/openapi/v2` (one Swagger 2.0 document, JSON or protobuf), made from
+//! `resources::ALL` so that kubectl finds patch types, field-validation support and
+//! `explain` text as on a cluster.
 //!
-//! Only JSON is served. kubectl asks for `/openapi/v2` as protobuf only; like the real
-//! server for an Accept it cannot serve, this answers 406 with an empty body. kubectl
-//! 1.36 reads the v3 documents first and treats a failed v2 download as "no v2
-//! document": apply then computes its patch from the built-in types (or as a merge
-//! patch), which gives the same patch for the kinds served here.
+//! The v3 documents are served as JSON only (what client-go asks for); an Accept that
+//! excludes JSON gets upstream's bare 406. `/openapi/v2` is also served as protobuf,
+//! because kubectl asks for nothing else and needs it: for a kind without PATCH (such as
+//! ProjectRequest) it learns from v2 that field validation is left to the client.
 
 mod build;
 mod kinds;
 mod meta;
 mod names;
 mod paths;
+mod proto;
 mod v2;
 mod v3;
 
@@ -49,9 +50,16 @@ pub fn serve(sim: &Sim, req: &Req<'_>, principal: &Principal, rest: &str) -> Res
             let body = encode(&v3::index(&documents));
             document_response(body, None)
         }
-        "v2" => match wants_json(req.header("accept")) {
-            true => document_response(encode(&v2::document(serves)), None),
-            false => not_acceptable(),
+        "v2" => match v2_format(req.header("accept")) {
+            Some(V2Format::Json) => document_response(encode(&v2::document(serves)), None),
+            Some(V2Format::Protobuf) => {
+                let mut response = document_response(proto::encode(&v2::document(serves)), None);
+                response
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static(V2_PROTOBUF));
+                response
+            }
+            None => not_acceptable(),
         },
         other => {
             let doc = other
@@ -80,13 +88,39 @@ fn hash(body: &[u8]) -> String {
         .collect()
 }
 
+/// What `/openapi/v2` answers in (upstream's content type for protobuf).
+const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+enum V2Format {
+    Json,
+    Protobuf,
+}
+
+fn media_types(accept: &str) -> impl Iterator<Item = &str> {
+    accept
+        .split(',')
+        .map(|clause| clause.split(';').next().unwrap_or("").trim())
+}
+
+fn is_json(media: &str) -> bool {
+    matches!(media, "application/json" | "application/*" | "*/*" | "")
+}
+
 /// Whether JSON is acceptable (no Accept header means anything is).
 fn wants_json(accept: Option<&str>) -> bool {
-    accept.is_none_or(|accept| {
-        accept.split(',').any(|clause| {
-            let media = clause.split(';').next().unwrap_or("").trim();
-            matches!(media, "application/json" | "application/*" | "*/*" | "")
-        })
+    accept.is_none_or(|accept| media_types(accept).any(is_json))
+}
+
+/// The first acceptable format of `/openapi/v2`, in the client's order.
+fn v2_format(accept: Option<&str>) -> Option<V2Format> {
+    let Some(accept) = accept else {
+        return Some(V2Format::Json);
+    };
+    media_types(accept).find_map(|media| match media {
+        "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+        | "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" => Some(V2Format::Protobuf),
+        m if is_json(m) => Some(V2Format::Json),
+        _ => None,
     })
 }
 
