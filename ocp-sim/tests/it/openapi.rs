@@ -10,6 +10,8 @@ const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+pro
 /// Every served group version, as the index names it.
 const SERVED: &[&str] = &[
     "api/v1",
+    "apis/authentication.k8s.io/v1",
+    "apis/authorization.k8s.io/v1",
     "apis/rbac.authorization.k8s.io/v1",
     "apis/config.openshift.io/v1",
     "apis/oauth.openshift.io/v1",

@@ -31,7 +31,7 @@ use crate::context::Sim;
 
 /// Answers a request below `/openapi/` (`rest` is the path after it).
 pub fn serve(sim: &Sim, req: &Req<'_>, principal: &Principal, rest: &str) -> Response {
-    if let Err(e) = rbac::authorize_path(principal, req.path) {
+    if let Err(e) = rbac::authorize_path(principal, req.method.as_str(), req.path) {
         return e.into_response();
     }
     if req.method != Method::GET {

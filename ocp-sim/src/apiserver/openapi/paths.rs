@@ -10,8 +10,19 @@ use super::names;
 use crate::apiserver::resources::ResourceDef;
 use crate::apiserver::write::patch;
 
-/// What `routes/body.rs` decodes for create and update.
-const BODY_TYPES: &[&str] = &["application/json", "application/yaml"];
+/// What `routes/body.rs` decodes for create and update: protobuf only for the built-in
+/// kinds it has messages for.
+fn body_types(def: &ResourceDef) -> &'static [&'static str] {
+    if !def.crd && crate::apiserver::protobuf::decodes(&def.api_version(), def.kind) {
+        &[
+            "application/json",
+            "application/yaml",
+            "application/vnd.kubernetes.protobuf",
+        ]
+    } else {
+        &["application/json", "application/yaml"]
+    }
+}
 /// Every answer is JSON.
 const RESPONSE_TYPE: &str = "application/json";
 
@@ -167,9 +178,9 @@ fn responses(def: &ResourceDef, action: &str) -> Value {
 fn request_body(def: &ResourceDef, action: &str) -> Option<Value> {
     let accepted = patch::accepted(def);
     let (types, schema, required): (&[&str], String, bool) = match action {
-        "post" | "put" => (BODY_TYPES, names::kind_schema(def), true),
+        "post" | "put" => (body_types(def), names::kind_schema(def), true),
         "patch" => (&accepted, PATCH.to_string(), true),
-        "delete" => (BODY_TYPES, DELETE_OPTIONS.to_string(), false),
+        "delete" => (body_types(def), DELETE_OPTIONS.to_string(), false),
         _ => return None,
     };
     Some(json!({"content": content(types, &schema), "required": required}))

@@ -82,6 +82,18 @@ const KINDS: &[(&str, &str, Decoder)] = &[
     ),
 ];
 
+/// Whether bodies of this kind are decoded from protobuf.
+pub fn decodes(api_version: &str, kind: &str) -> bool {
+    decoder(api_version, kind).is_some()
+}
+
+fn decoder(api_version: &str, kind: &str) -> Option<Decoder> {
+    KINDS
+        .iter()
+        .find(|(v, k, _)| (*v == api_version || *v == "*") && *k == kind)
+        .map(|(_, _, decoder)| *decoder)
+}
+
 /// The object a protobuf body carries, as JSON with its apiVersion and kind.
 pub fn decode(body: &[u8]) -> Result<Value, Refusal> {
     let malformed = |why: String| Refusal::Malformed(why);
@@ -101,10 +113,7 @@ pub fn decode(body: &[u8]) -> Result<Value, Refusal> {
     let type_meta = unknown.type_meta.unwrap_or_default();
     let api_version = type_meta.api_version.unwrap_or_default();
     let kind = type_meta.kind.unwrap_or_default();
-    let Some((_, _, decoder)) = KINDS
-        .iter()
-        .find(|(v, k, _)| (*v == api_version || *v == "*") && *k == kind)
-    else {
+    let Some(decoder) = decoder(&api_version, &kind) else {
         return Err(Refusal::NotBuiltIn { api_version, kind });
     };
     let mut object = decoder(unknown.raw.as_deref().unwrap_or_default())
