@@ -14,6 +14,9 @@
 //! | Identities and users: mapping per `mappingMethod` | `oauth/identity.rs` |
 //! | Token exchange: codes, PKCE, `sha256~` access tokens | `oauth/token.rs` |
 //! | Callers: client certificates (CN user, O groups; `system:masters` is admin), then bearer tokens (admin, OAuth tokens, `--token`) | `apiserver/auth.rs`; the certificates in `process/tls.rs` |
+//! | Impersonation (`Impersonate-User`, `Impersonate-Group`) | `apiserver/impersonation.rs` |
+//! | Access reviews (self and subject) and who-am-I | `apiserver/routes/reviews.rs`, answered by `apiserver/rbac.rs` |
+//! | Request bodies: JSON, YAML, protobuf for built-in kinds; a DELETE's options | `apiserver/routes/body.rs`, `apiserver/protobuf/` |
 //! | Namespace lifecycle: Terminating for `--namespace-termination-secs`, 403 on new content, 409 on a second delete | `apiserver/lifecycle.rs` |
 //! | RBAC, token scopes, and which projects a user sees | `apiserver/rbac.rs`, `apiserver/routes/projects.rs` |
 //! | Validation wording: field errors | `apiserver/field_error.rs`, rules in `apiserver/validate/` |
