@@ -179,6 +179,16 @@ fn a_real_kubectl_works_on_the_sandbox_as_on_a_real_api_server() {
     let on_sandbox = || kube.kubectl_with(&sandbox_config);
     let on_real = || kube.kubectl("admin");
 
+    // The sandbox claims the release it is checked against: kubectl sees no skew.
+    let mut version = kube.kubectl_with(&sandbox_config);
+    let version = version.arg("version").output().unwrap();
+    assert!(version.status.success(), "{version:?}");
+    assert!(
+        String::from_utf8_lossy(&version.stdout).contains("Server Version: v1.36.3"),
+        "{version:?}"
+    );
+    assert_eq!(String::from_utf8_lossy(&version.stderr), "", "no warning");
+
     // Discovery: the sandbox lists its kinds, built-in and OpenShift's.
     let resources = kubectl(on_sandbox(), &["api-resources", "-o", "name"], None);
     assert_eq!(resources.code, Some(0), "{resources:?}");

@@ -16,15 +16,17 @@ pub fn wants_aggregated(accept: &str) -> bool {
     })
 }
 
+/// The Kubernetes release the simulator's behaviour is checked against (the kit's API
+/// server), so that kubectl of that release sees no version skew.
 pub fn version() -> Value {
     json!({
         "major": "1",
-        "minor": "31",
-        "gitVersion": "v1.31.0+ocp-sim",
+        "minor": "36",
+        "gitVersion": "v1.36.3+ocp-sim",
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2025-01-01T00:00:00Z",
-        "goVersion": "go1.22.5",
+        "goVersion": "go1.26.8",
         "compiler": "gc",
         "platform": "linux/amd64",
     })
