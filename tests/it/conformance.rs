@@ -87,6 +87,8 @@ fn requests(tag: &str) -> Vec<Request> {
         body
     };
     let configmaps = json!({"resourceAttributes": {"namespace": "openshift-config", "verb": "list", "resource": "configmaps"}});
+    let self_review = access_review("SelfSubjectAccessReview", &configmaps, None);
+    let about_user_a = access_review("SubjectAccessReview", &configmaps, Some("user-a"));
     let rolebindings = format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings");
     let oauth = "/apis/config.openshift.io/v1/oauths/cluster".to_string();
     let mut all = vec![
@@ -421,7 +423,7 @@ fn requests(tag: &str) -> Vec<Request> {
             "self access review",
             "POST",
             SSAR.into(),
-            Some(access_review("SelfSubjectAccessReview", &configmaps, None)),
+            Some(self_review.clone()),
         ),
         Request {
             who: As::Nobody,
@@ -429,18 +431,14 @@ fn requests(tag: &str) -> Vec<Request> {
                 "self access review by a user",
                 "POST",
                 SSAR.into(),
-                Some(access_review("SelfSubjectAccessReview", &configmaps, None)),
+                Some(self_review.clone()),
             )
         },
         req(
             "subject access review",
             "POST",
             SAR.into(),
-            Some(access_review(
-                "SubjectAccessReview",
-                &configmaps,
-                Some("user-a"),
-            )),
+            Some(about_user_a.clone()),
         ),
         Request {
             who: As::Nobody,
@@ -448,11 +446,7 @@ fn requests(tag: &str) -> Vec<Request> {
                 "subject access review by a user",
                 "POST",
                 SAR.into(),
-                Some(access_review(
-                    "SubjectAccessReview",
-                    &configmaps,
-                    Some("user-a"),
-                )),
+                Some(about_user_a.clone()),
             )
         },
         req(
