@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::output::Format;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "bridgectl",
-    version,
+    version = crate::VERSION,
     about = "Sets up, checks and tears down the Keycloak token-exchange bridge to OpenShift",
     long_about = "Sets up, checks and tears down the Keycloak token-exchange bridge to OpenShift.\n\n\
         Every step reads what is live, compares it with what the configuration asks for, \
@@ -53,18 +55,27 @@ pub struct GlobalOptions {
     #[arg(long, global = true)]
     pub dry_run: bool,
 
-    /// More output (repeat for more detail)
+    /// With --dry-run: exit 0 when nothing would change, 2 when something would, 1 on error
+    #[arg(long, global = true, requires = "dry_run")]
+    pub detailed_exitcode: bool,
+
+    /// Result format: a table for people, or one JSON or YAML document for scripts
+    #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+
+    /// More progress on stderr (repeat for more detail)
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Only errors
+    /// No progress and no table: only errors on stderr, and the exit code
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run step1 to step5 in order
+    /// Run step1 to step5: each as soon as the steps it needs are done (step3 and step5
+    /// beside step1), and report every step
     All,
     /// Step 1: generate the TLS certificates and start the Keycloak container
     Step1,
@@ -76,14 +87,12 @@ pub enum Command {
     Step4,
     /// Step 5: configure OpenShift RBAC (projects and role bindings)
     Step5,
-    /// Show the state of every part of the setup (only reads; exit code 1 when anything is off)
+    /// Show the state of every part of the setup (only reads; exit 2 when anything is off,
+    /// 1 when it could not be checked)
     Status {
         /// Also sign the first user in through the demo app and exchange a token
         #[arg(long)]
         deep: bool,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-        output: OutputFormat,
     },
     /// Remove what bridgectl created, and nothing else
     Clean {
@@ -102,12 +111,23 @@ pub enum Command {
         wait: bool,
     },
     /// Replay the verification matrix through the demo app: every user signs in, calls the
-    /// OpenShift API and must see exactly their projects
+    /// OpenShift API and must see exactly their projects (exit 2 when a cell fails)
     Verify,
     /// Print the generated credentials (admin password, user passwords, client secrets)
     Credentials,
     /// Print the effective configuration after files, environment and flags are applied
     Config,
+    /// Print a shell completion script, e.g. `bridgectl completion bash > /etc/bash_completion.d/bridgectl`
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (bridgectl.1 and one per command) into a directory
+    Man {
+        /// Where to write them
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
     /// The local OpenShift simulator, used when no cluster is configured
     #[command(subcommand)]
     Sandbox(SandboxAction),
@@ -126,12 +146,6 @@ pub enum Carried {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod demo_app;
 pub mod http;
 pub mod keycloak;
 pub mod openshift;
+pub mod output;
 pub mod ports;
 pub mod proxy;
 pub mod public_roots;
@@ -24,3 +25,11 @@ pub mod templates;
 pub mod tls;
 pub mod ui;
 pub mod verify;
+
+/// `bridgectl --version`: the release and the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BRIDGECTL_COMMIT"),
+    ")"
+);

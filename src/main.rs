@@ -5,15 +5,35 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use bridgectl::cli::{Cli, Command, OutputFormat};
+use bridgectl::cli::{Cli, Command};
 use bridgectl::context::Context;
+use bridgectl::output::Output;
 use bridgectl::steps::Step;
 use bridgectl::{carried, commands, config, sandbox, state, ui};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if let Command::Internal(program) = cli.command {
-        return carried::run(program);
+    // A usage error exits 1 (clap's own 2 means "changes planned" under --detailed-exitcode).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(bridgectl::output::exit::ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Internal(program) => return carried::run(program),
+        Command::Completion { shell } => return commands::completion(shell),
+        Command::Man { dir } => {
+            return commands::man(&dir).unwrap_or_else(|err| {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            });
+        }
+        _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,17 +99,20 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
         })?)
     };
     let ctx = Context::new(config, state, ui, global.dry_run);
+    let output = &Output {
+        format: global.output,
+        quiet: global.quiet,
+        detailed_exitcode: global.detailed_exitcode,
+    };
     match cli.command {
-        Command::Step1 => commands::step(&ctx, Step::One).await,
-        Command::Step2 => commands::step(&ctx, Step::Two).await,
-        Command::Step3 => commands::step(&ctx, Step::Three).await,
-        Command::Step4 => commands::step(&ctx, Step::Four).await,
-        Command::Step5 => commands::step(&ctx, Step::Five).await,
-        Command::All => Ok(commands::all(&ctx).await),
-        Command::Verify => commands::verify(&ctx).await,
-        Command::Status { deep, output } => {
-            commands::status(&ctx, deep, output == OutputFormat::Json).await
-        }
+        Command::Step1 => commands::step(&ctx, output, Step::One).await,
+        Command::Step2 => commands::step(&ctx, output, Step::Two).await,
+        Command::Step3 => commands::step(&ctx, output, Step::Three).await,
+        Command::Step4 => commands::step(&ctx, output, Step::Four).await,
+        Command::Step5 => commands::step(&ctx, output, Step::Five).await,
+        Command::All => commands::all(&ctx, output).await,
+        Command::Verify => commands::verify(&ctx, output).await,
+        Command::Status { deep } => commands::status(&ctx, output, deep).await,
         Command::Clean {
             yes,
             images,
@@ -102,13 +125,13 @@ async fn run(cli: Cli, ui: ui::Ui) -> Result<ExitCode> {
                 purge,
                 wait,
             };
-            commands::clean(&ctx, &options).await
+            commands::clean(&ctx, output, &options).await
         }
-        Command::Sandbox(action) => commands::sandbox(&ctx, action).await,
-        Command::Credentials => commands::credentials(&ctx),
-        Command::Config => commands::show_config(&ctx.config),
-        Command::Internal(_) => {
-            unreachable!("carried programs are dispatched before the runtime starts")
+        Command::Sandbox(action) => commands::sandbox(&ctx, output, action).await,
+        Command::Credentials => commands::credentials(&ctx, output),
+        Command::Config => commands::show_config(&ctx.config, output),
+        Command::Internal(_) | Command::Completion { .. } | Command::Man { .. } => {
+            unreachable!("handled before the runtime starts")
         }
     }
 }

@@ -12,8 +12,8 @@ use crate::container::{self, ContainerState};
 use crate::context::Context;
 use crate::keycloak::{self, server};
 use crate::openshift::cleanup;
+use crate::output::{self, Output};
 use crate::reconcile::{Kind, Outcome, Report};
-use crate::ui::out;
 
 pub struct CleanOptions {
     /// Do not ask for confirmation.
@@ -27,7 +27,7 @@ pub struct CleanOptions {
     pub wait: bool,
 }
 
-pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
+pub async fn clean(ctx: &Context, output: &Output, options: &CleanOptions) -> Result<ExitCode> {
     if !options.yes {
         ctx.gate
             .unless_planning(async { confirm(ctx, options) })
@@ -44,10 +44,10 @@ pub async fn clean(ctx: &Context, options: &CleanOptions) -> Result<ExitCode> {
     if options.purge && failures.is_empty() {
         purge_state(ctx, &mut report).await?;
     }
-    out(report.render());
     ctx.ui.info(format!("clean: {}", report.summary()));
+    let code = output::report(output, "clean", &report)?;
     if failures.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     for failure in &failures {
         eprintln!("error: {failure}");

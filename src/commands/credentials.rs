@@ -4,48 +4,82 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use serde::Serialize;
+
 use crate::config::Config;
 use crate::context::Context;
+use crate::output::Output;
 use crate::state::names;
-use crate::ui::out;
+
+/// One account or client and its secret.
+#[derive(Serialize)]
+struct Credential {
+    what: String,
+    name: String,
+    secret: String,
+}
 
 /// Prints every credential a person needs; the one command that shows secrets.
-pub fn credentials(ctx: &Context) -> Result<ExitCode> {
+pub fn credentials(ctx: &Context, output: &Output) -> Result<ExitCode> {
     let config = &ctx.config;
-    let admin = ctx.state.secret(names::KEYCLOAK_ADMIN_PASSWORD)?;
-    out(format!("Keycloak admin ({}):\n", config.keycloak_url()));
-    out(format!(
-        "  {}  {}\n",
-        config.keycloak.admin_username,
-        admin.expose()
-    ));
-    out(format!("Users of realm {}:\n", config.keycloak.realm));
+    let mut all = vec![Credential {
+        what: format!("Keycloak admin ({})", config.keycloak_url()),
+        name: config.keycloak.admin_username.clone(),
+        secret: ctx
+            .state
+            .secret(names::KEYCLOAK_ADMIN_PASSWORD)?
+            .expose()
+            .to_string(),
+    }];
     for user in &config.users {
         let password = ctx.state.secret_or(
             &names::user_password(&user.username),
             user.password.as_deref(),
         )?;
-        out(format!("  {}  {}\n", user.username, password.expose()));
+        all.push(Credential {
+            what: format!("user of realm {}", config.keycloak.realm),
+            name: user.username.clone(),
+            secret: password.expose().to_string(),
+        });
     }
-    out("Client secrets:\n");
     for client in [
         &config.keycloak.ocp_client_id,
         &config.keycloak.app_client_id,
     ] {
-        let secret = ctx.state.secret(&names::client_secret(client))?;
-        out(format!("  keycloak client {client}  {}\n", secret.expose()));
+        all.push(Credential {
+            what: "Keycloak client".into(),
+            name: client.clone(),
+            secret: ctx
+                .state
+                .secret(&names::client_secret(client))?
+                .expose()
+                .to_string(),
+        });
     }
     let oauth = &config.openshift.oauth_client_name;
-    let secret = ctx.state.secret(&names::oauth_client_secret(oauth))?;
-    out(format!(
-        "  OpenShift OAuthClient {oauth}  {}\n",
-        secret.expose()
-    ));
+    all.push(Credential {
+        what: "OpenShift OAuthClient".into(),
+        name: oauth.clone(),
+        secret: ctx
+            .state
+            .secret(&names::oauth_client_secret(oauth))?
+            .expose()
+            .to_string(),
+    });
+    let document = serde_json::json!({"command": "credentials", "credentials": all});
+    output.print(&document, || {
+        let what = all.iter().map(|c| c.what.len()).max().unwrap_or(0);
+        let name = all.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        all.iter()
+            .map(|c| format!("{:what$}  {:name$}  {}\n", c.what, c.name, c.secret))
+            .collect()
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The effective configuration, as YAML.
-pub fn show_config(config: &Config) -> Result<ExitCode> {
-    out(serde_yaml::to_string(config)?);
+/// The effective configuration: YAML for people, or the chosen document.
+pub fn show_config(config: &Config, output: &Output) -> Result<ExitCode> {
+    let yaml = serde_yaml::to_string(config)?;
+    output.print(config, || yaml)?;
     Ok(ExitCode::SUCCESS)
 }

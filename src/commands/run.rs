@@ -4,37 +4,35 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use serde_json::json;
+
 use crate::cli::SandboxAction;
 use crate::context::Context;
+use crate::output::{self, Output};
 use crate::steps::{self, Step};
-use crate::ui::out;
 use crate::{sandbox as sim, verify as matrix};
 
-pub async fn step(ctx: &Context, step: Step) -> Result<ExitCode> {
+pub async fn step(ctx: &Context, output: &Output, step: Step) -> Result<ExitCode> {
     ctx.ui.info(step.title());
     let report = steps::run(ctx, step).await?;
-    out(report.render());
     ctx.ui
         .info(format!("{}: {}", step.title(), report.summary()));
-    Ok(ExitCode::SUCCESS)
+    output::report(output, step.name(), &report)
 }
 
-pub async fn sandbox(ctx: &Context, action: SandboxAction) -> Result<ExitCode> {
-    let report = match action {
-        SandboxAction::Up => sim::up(ctx).await?,
-        SandboxAction::Down => sim::down(ctx).await?,
+pub async fn sandbox(ctx: &Context, output: &Output, action: SandboxAction) -> Result<ExitCode> {
+    let (report, command) = match action {
+        SandboxAction::Up => (sim::up(ctx).await?, "sandbox up"),
+        SandboxAction::Down => (sim::down(ctx).await?, "sandbox down"),
     };
-    out(report.render());
-    Ok(ExitCode::SUCCESS)
+    output::report(output, command, &report)
 }
 
-/// Exit 1 when any user's row is not all ✔.
-pub async fn verify(ctx: &Context) -> Result<ExitCode> {
+/// Exit 2 when any user's row is not all ✔.
+pub async fn verify(ctx: &Context, output: &Output) -> Result<ExitCode> {
     let rows = matrix::run(ctx, &ctx.config.users).await?;
-    out(matrix::render(&rows));
-    Ok(if rows.iter().all(matrix::Row::passed) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    let passed = rows.iter().all(matrix::Row::passed);
+    let document = json!({"command": "verify", "ok": passed, "users": rows});
+    output.print(&document, || matrix::render(&rows))?;
+    Ok(output::check_exit(passed))
 }

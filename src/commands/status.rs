@@ -1,25 +1,17 @@
-//! `bridgectl status`: the table (or JSON for scripts), non-zero when anything is ✖.
+//! `bridgectl status`: the table (or a document for scripts); exit 2 when anything is ✖.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use crate::context::Context;
+use crate::output::{self, Output};
 use crate::status;
-use crate::ui::out;
 
-pub async fn status(ctx: &Context, deep: bool, json: bool) -> Result<ExitCode> {
+pub async fn status(ctx: &Context, output: &Output, deep: bool) -> Result<ExitCode> {
     let rows = status::collect(ctx, deep).await;
     let healthy = rows.iter().all(|row| row.ok);
-    if json {
-        let doc = serde_json::json!({ "ok": healthy, "parts": rows });
-        out(format!("{}\n", serde_json::to_string_pretty(&doc)?));
-    } else {
-        out(status::render(&rows));
-    }
-    Ok(if healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    let document = serde_json::json!({ "command": "status", "ok": healthy, "parts": rows });
+    output.print(&document, || status::render(&rows))?;
+    Ok(output::check_exit(healthy))
 }

@@ -15,6 +15,7 @@ use crate::state::names;
 use visitor::Visitor;
 
 /// One user's line of the matrix. A check is `None` when an earlier one failed.
+#[derive(Debug, serde::Serialize)]
 pub struct Row {
     pub user: String,
     pub login: Option<bool>,

@@ -9,6 +9,7 @@
 mod support;
 
 mod browser_smoke;
+mod cli_output;
 mod conformance;
 mod demo_app;
 mod faults;
