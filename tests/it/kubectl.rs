@@ -239,4 +239,17 @@ fn a_real_kubectl_works_on_the_sandbox_as_on_a_real_api_server() {
         explain.stdout.contains("KIND:") && explain.stdout.contains("ConfigMap"),
         "{explain:?}"
     );
+    // The same from the protobuf-encoded OpenAPI v2 document.
+    let explain_v2 = kubectl(
+        on_sandbox(),
+        &[
+            "explain",
+            "configmap.data",
+            "--output",
+            "plaintext-openapiv2",
+        ],
+        None,
+    );
+    assert_eq!(explain_v2.code, Some(0), "{explain_v2:?}");
+    assert!(explain_v2.stdout.contains("ConfigMap"), "{explain_v2:?}");
 }

@@ -3,47 +3,41 @@
 //! gnostic-models' `OpenAPIv2.proto`). Only the parts our document uses are encoded;
 //! vendor extensions and defaults travel as YAML text (JSON is YAML), as gnostic keeps them.
 
+use prost::encoding::{WireType, encode_key, encode_varint};
 use serde_json::{Map, Value};
 
-/// Protobuf wire format: varint-length-delimited fields only (plus bools).
+/// A message being written field by field (prost's wire encoding; the document's shape
+/// is dynamic, so there are no generated message types to derive it from).
 #[derive(Default)]
 struct Message(Vec<u8>);
 
 impl Message {
-    fn varint(&mut self, mut n: u64) {
-        while n >= 0x80 {
-            self.0.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        self.0.push(n as u8);
-    }
-
-    fn bytes(&mut self, field: u64, data: &[u8]) {
-        self.varint(field << 3 | 2);
-        self.varint(data.len() as u64);
+    fn bytes(&mut self, field: u32, data: &[u8]) {
+        encode_key(field, WireType::LengthDelimited, &mut self.0);
+        encode_varint(data.len() as u64, &mut self.0);
         self.0.extend_from_slice(data);
     }
 
-    fn string(&mut self, field: u64, value: Option<&Value>) {
+    fn string(&mut self, field: u32, value: Option<&Value>) {
         if let Some(s) = value.and_then(Value::as_str) {
             self.bytes(field, s.as_bytes());
         }
     }
 
-    fn strings(&mut self, field: u64, value: Option<&Value>) {
+    fn strings(&mut self, field: u32, value: Option<&Value>) {
         for s in value.and_then(Value::as_array).into_iter().flatten() {
             self.string(field, Some(s));
         }
     }
 
-    fn boolean(&mut self, field: u64, value: Option<&Value>) {
+    fn boolean(&mut self, field: u32, value: Option<&Value>) {
         if value.and_then(Value::as_bool) == Some(true) {
-            self.varint(field << 3);
-            self.varint(1);
+            encode_key(field, WireType::Varint, &mut self.0);
+            encode_varint(1, &mut self.0);
         }
     }
 
-    fn message(&mut self, field: u64, inner: Message) {
+    fn message(&mut self, field: u32, inner: Message) {
         self.bytes(field, &inner.0);
     }
 }
@@ -60,7 +54,7 @@ fn any(value: &Value) -> Message {
 }
 
 /// `NamedX { name = 1; value = 2 }` for each entry of `map`.
-fn named(m: &mut Message, field: u64, map: Option<&Value>, value: impl Fn(&Value) -> Message) {
+fn named(m: &mut Message, field: u32, map: Option<&Value>, value: impl Fn(&Value) -> Message) {
     for (name, v) in map.and_then(Value::as_object).into_iter().flatten() {
         m.message(
             field,
@@ -72,7 +66,7 @@ fn named(m: &mut Message, field: u64, map: Option<&Value>, value: impl Fn(&Value
     }
 }
 
-fn extensions(m: &mut Message, field: u64, object: &Map<String, Value>) {
+fn extensions(m: &mut Message, field: u32, object: &Map<String, Value>) {
     for (name, v) in object.iter().filter(|(k, _)| k.starts_with("x-")) {
         m.message(
             field,
