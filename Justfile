@@ -34,8 +34,7 @@ dist:
     scripts/dist.sh
 
 lint:
-    cargo fmt --all -- --check
-    cargo clippy --all-targets -- -D warnings
+    scripts/lint.sh
 
 # Every benchmark, then BENCHMARKS.md with the machine described (BENCH_QUICK=1 for a fast check).
 bench:
