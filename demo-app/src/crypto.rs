@@ -3,7 +3,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// 32 random bytes, base64url without padding (43 characters). Used for session ids,
 /// `state`, `nonce` and PKCE verifiers (RFC 7636 allows 43 to 128 characters).
@@ -29,34 +31,19 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
-/// HMAC-SHA256 (RFC 2104). Written out because it is a few lines over `sha2`, which
-/// spares a dependency; checked against RFC 4231 below.
+/// HMAC-SHA256 (RFC 2104), RustCrypto's; checked against RFC 4231 below.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block_key = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block_key[..32].copy_from_slice(&sha256(key));
-    } else {
-        block_key[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block_key.map(|b| b ^ 0x36));
-    inner.update(message);
-    let inner_hash = inner.finalize();
-    let mut outer = Sha256::new();
-    outer.update(block_key.map(|b| b ^ 0x5c));
-    outer.update(inner_hash);
-    outer.finalize().into()
+    // HMAC takes keys of any length: this cannot fail.
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
-/// Equality whose time does not depend on where the inputs differ (the length is not
-/// secret here).
+/// Equality whose time does not depend on where the inputs differ (`subtle`; the length
+/// is not secret here).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
+    a.ct_eq(b).into()
 }
 
 /// The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)).
