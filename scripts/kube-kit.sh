@@ -173,12 +173,15 @@ EOF
   # Filled by the aggregation controller: until then `view` grants nothing.
   wait_for "[ -n \"\$('$bin/kubectl' ${admin[*]} get clusterrole view -o jsonpath='{.rules}')\" ]" 60 kube-controller-manager
 
-  cat >"$dir/env" <<EOF
+  # Written aside and renamed: its existence is the "ready" signal, so it must never be
+  # seen half-written.
+  cat >"$dir/env.tmp" <<EOF
 KUBE_KIT_BIN=$bin
 KUBE_KIT_API=https://127.0.0.1:$api_port
 KUBE_KIT_CA=$dir/pki/ca.crt
 KUBE_KIT_DIR=$dir
 EOF
+  mv "$dir/env.tmp" "$dir/env"
   kit_log "Kubernetes API server ready at https://127.0.0.1:$api_port (kubeconfigs in $dir)"
 }
 
